@@ -1,0 +1,5 @@
+"""Allows `python -m fieldapp`."""
+
+from fieldapp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Records, vocabularies, validation and derived values. No Qt, no SQL."""

@@ -1,0 +1,77 @@
+"""Referral service status rules (DESIGN.md 2.2): allowed transitions and the consent rule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fieldapp.domain.records import Referral, ReferralService
+from fieldapp.errors import ValidationError
+from fieldapp.i18n import _, N_
+
+# Only these moves; every other one is refused. Terminal states have no way out.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("referred", "declined", "unavailable", "cancelled"),
+    "referred": ("accepted", "rejected", "declined", "unavailable", "cancelled"),
+    "accepted": ("completed", "declined", "cancelled"),
+    "completed": (),
+    "declined": (),
+    "rejected": (),
+    "unavailable": (),
+    "cancelled": (),
+}
+REASON_REQUIRED = ("rejected",)
+# Statuses that mean the survivor reached, or is reaching, the service.
+SERVICE_SECURED = ("accepted", "completed")
+
+
+def allowed_next(status: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+def needs_consent_override(referral: Referral, target: str) -> bool:
+    return target == "referred" and not referral.consent_referral
+
+
+def apply_transition(
+    service: ReferralService, referral: Referral, target: str, *, at: datetime, by: str,
+    reason: str = "", override_reason: str = "",
+) -> ReferralService:
+    """Move `service` to `target`, timestamping it. Raises ValidationError naming the broken rule."""
+    current = service.status
+    if target not in allowed_next(current):
+        raise ValidationError({"status": _("A service cannot go from “{current}” to “{target}”.").format(
+            current=_status_label(current), target=_status_label(target))})
+    if target in REASON_REQUIRED and not reason.strip():
+        raise ValidationError({"reason": _("Write the reason the provider refused the referral.")})
+    if needs_consent_override(referral, target):
+        if not override_reason.strip():
+            raise ValidationError({"consent_override_reason": _(
+                "The survivor has not consented to referral. Record consent, or write why the referral "
+                "must go ahead without it.")})
+        service.consent_override_reason = override_reason.strip()
+    service.status_history = [*service.status_history, {
+        "from": current, "to": target, "at": at.isoformat(timespec="milliseconds"), "by": by,
+        "reason": reason.strip() or override_reason.strip(),
+    }]
+    service.status = target
+    if target == "referred":
+        service.referred_at = at
+    elif target in ("accepted", "rejected"):
+        service.responded_at = at
+    elif target == "completed":
+        service.completed_at = at
+    if reason.strip():
+        service.reason = reason.strip()
+    return service
+
+
+def _status_label(code: str) -> str:
+    from fieldapp.domain.vocab import SERVICE_STATUS
+
+    return SERVICE_STATUS.label(code)
+
+
+UN_PERSONNEL_NOTICE = N_(
+    "Perpetrator is UN personnel: this allegation must also be handled through the mission's "
+    "sexual exploitation and abuse (SEA) channel."
+)

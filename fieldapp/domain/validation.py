@@ -1,0 +1,164 @@
+"""Checks a record before it is saved; every problem gets a message naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from fieldapp.domain import vocab
+from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralService, Training
+from fieldapp.errors import ValidationError
+from fieldapp.i18n import _
+
+SURVIVOR_CODE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{4,6}$")
+PCODE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]*$")
+# A few minutes of slack for laptops whose clocks drift.
+FUTURE_SLACK = timedelta(minutes=10)
+
+
+def _check_code(problems: dict, name: str, value, vocabulary: vocab.Vocabulary, required: bool = True) -> None:
+    if not value:
+        if required:
+            problems[name] = _("Choose a value.")
+    elif value not in vocabulary:
+        problems[name] = _("“{value}” is not an allowed value.").format(value=value)
+
+
+def _check_codes(problems: dict, name: str, values: list, vocabulary: vocab.Vocabulary, required: bool) -> None:
+    if required and not values:
+        problems[name] = _("Choose at least one value.")
+    for value in values:
+        if value not in vocabulary:
+            problems[name] = _("“{value}” is not an allowed value.").format(value=value)
+
+
+def _not_future(problems: dict, name: str, value: datetime | None, now: datetime) -> None:
+    if value is not None and value > now + FUTURE_SLACK:
+        problems[name] = _("This date is in the future.")
+
+
+def _pcode(problems: dict, value: str, required: bool = False) -> None:
+    if not value:
+        if required:
+            problems["location_pcode"] = _("Choose a place.")
+    elif not PCODE.match(value):
+        problems["location_pcode"] = _("“{value}” is not a P-code.").format(value=value)
+
+
+def validate_referral(referral: Referral, now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
+    problems: dict[str, str] = {}
+    if not referral.survivor_code.strip():
+        problems["survivor_code"] = _("A survivor code is required.")
+    elif not SURVIVOR_CODE.match(referral.survivor_code):
+        problems["survivor_code"] = _("Use the pattern OFFICE-YEAR-NUMBER, for example BNI-2026-0042.")
+    if referral.reported_at is None:
+        problems["reported_at"] = _("Enter when the case was reported.")
+    _not_future(problems, "reported_at", referral.reported_at, now)
+    if referral.incident_date and referral.incident_date > now.date():
+        problems["incident_date"] = _("This date is in the future.")
+    if (referral.incident_date and referral.reported_at
+            and referral.incident_date > referral.reported_at.date()):
+        problems["incident_date"] = _("The incident cannot be after the report.")
+    _check_code(problems, "incident_date_precision", referral.incident_date_precision, vocab.DATE_PRECISION)
+    if referral.incident_date is None and referral.incident_date_precision != "unknown":
+        problems["incident_date"] = _("Enter the incident date, or set its precision to “Unknown”.")
+    _check_code(problems, "incident_type", referral.incident_type, vocab.INCIDENT_TYPE)
+    _check_code(problems, "sex", referral.sex, vocab.SEX)
+    _check_code(problems, "age_group", referral.age_group, vocab.AGE_GROUP)
+    _check_code(problems, "displacement", referral.displacement, vocab.DISPLACEMENT)
+    _check_code(problems, "disability", referral.disability, vocab.YES_NO_UNKNOWN)
+    _check_code(problems, "perpetrator_category", referral.perpetrator_category, vocab.PERPETRATOR_CATEGORY)
+    if referral.perpetrator_count is not None and not 0 < referral.perpetrator_count <= 1000:
+        problems["perpetrator_count"] = _("Enter a number from 1 to 1000, or leave it empty if unknown.")
+    _pcode(problems, referral.location_pcode)
+    _check_code(problems, "entry_point", referral.entry_point, vocab.ENTRY_POINT)
+    _check_code(problems, "consent_by", referral.consent_by, vocab.CONSENT_BY)
+    if referral.age_group in ("0-11", "12-17") and referral.consent_by == "survivor" and (
+            referral.consent_referral or referral.consent_reporting):
+        problems["consent_by"] = _("For a child, consent is given by a caregiver.")
+    _check_code(problems, "status", referral.status, vocab.REFERRAL_STATUS)
+    if problems:
+        raise ValidationError(problems)
+
+
+def validate_service(service: ReferralService) -> None:
+    problems: dict[str, str] = {}
+    if not service.referral_id:
+        problems["referral_id"] = _("A service belongs to a referral.")
+    _check_code(problems, "sector", service.sector, vocab.SECTOR)
+    _check_code(problems, "status", service.status, vocab.SERVICE_STATUS)
+    if service.status == "rejected" and not service.reason.strip():
+        problems["reason"] = _("Write the reason the provider refused the referral.")
+    if problems:
+        raise ValidationError(problems)
+
+
+def validate_alert(alert: Alert, now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
+    problems: dict[str, str] = {}
+    if alert.received_at is None:
+        problems["received_at"] = _("Enter when the alert was received.")
+    _not_future(problems, "received_at", alert.received_at, now)
+    _check_code(problems, "channel", alert.channel, vocab.CHANNEL)
+    _check_code(problems, "source_category", alert.source_category, vocab.SOURCE_CATEGORY)
+    _pcode(problems, alert.location_pcode)
+    _check_codes(problems, "threat_types", alert.threat_types, vocab.THREAT_TYPE, required=True)
+    _check_code(problems, "severity", alert.severity, vocab.SEVERITY)
+    _check_code(problems, "verification", alert.verification, vocab.VERIFICATION)
+    _check_codes(problems, "forwarded_to", alert.forwarded_to, vocab.FORWARDED_TO, required=False)
+    _check_code(problems, "status", alert.status, vocab.ALERT_STATUS)
+    for name in ("forwarded_at", "responded_at"):
+        value = getattr(alert, name)
+        if value is not None and alert.received_at is not None and value < alert.received_at:
+            problems[name] = _("This cannot be before the alert was received.")
+    if alert.status == "responded" and alert.responded_at is None:
+        problems["responded_at"] = _("Enter when the response reached the site.")
+    if problems:
+        raise ValidationError(problems)
+
+
+def validate_training(training: Training) -> None:
+    problems: dict[str, str] = {}
+    if not training.title.strip():
+        problems["title"] = _("A title is required.")
+    if training.start_date is None:
+        problems["start_date"] = _("Enter the first day of the training.")
+    if training.end_date is not None and training.start_date is not None and training.end_date < training.start_date:
+        problems["end_date"] = _("The training cannot end before it starts.")
+    _pcode(problems, training.location_pcode)
+    _check_code(problems, "audience", training.audience, vocab.AUDIENCE)
+    _check_codes(problems, "topics", training.topics, vocab.TOPIC, required=True)
+    for name in ("participants_female", "participants_male", "participants_undisclosed"):
+        value = getattr(training, name)
+        if not isinstance(value, int) or value < 0 or value > 100_000:
+            problems[name] = _("Enter a whole number of participants (0 or more).")
+    for name in ("pre_test_avg", "post_test_avg"):
+        value = getattr(training, name)
+        if value is not None and not 0 <= value <= 100:
+            problems[name] = _("Enter a score from 0 to 100, or leave it empty.")
+    if problems:
+        raise ValidationError(problems)
+
+
+def validate_provider(provider: Provider) -> None:
+    problems: dict[str, str] = {}
+    if not provider.name.strip():
+        problems["name"] = _("A name is required.")
+    _check_codes(problems, "sectors", provider.sectors, vocab.SECTOR, required=True)
+    _pcode(problems, provider.location_pcode, required=True)
+    if problems:
+        raise ValidationError(problems)
+
+
+VALIDATORS = {
+    Referral: validate_referral,
+    ReferralService: validate_service,
+    Alert: validate_alert,
+    Training: validate_training,
+    Provider: validate_provider,
+}
+
+
+def validate(record: Record) -> None:
+    VALIDATORS[type(record)](record)

@@ -1,0 +1,144 @@
+"""gettext catalogs and Babel formatting for English and French. No Qt: gui/ bridges this to Qt.
+
+Strings are looked up at call time, so switching the language at runtime changes every label
+that is translated when shown. Module-level labels are marked with `N_()` and translated later.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from fieldapp.paths import translations_dir
+
+DOMAIN = "fieldapp"
+LANGUAGES = ("en", "fr")
+# Language names are shown in their own language (STYLE.md 13).
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+DEFAULT_LOCALES = {"en": "en", "fr": "fr_CD"}
+
+_catalogs: dict[str, _gettext.NullTranslations] = {}
+_language = "en"
+_locale = "en"
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction without translating it now."""
+    return message
+
+
+def _load_catalog(language: str) -> _gettext.NullTranslations:
+    if language == "en":
+        return _gettext.NullTranslations()
+    folder = translations_dir() / language / "LC_MESSAGES"
+    mo_path, po_path = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+        with open(mo_path, "rb") as handle:
+            return _gettext.GNUTranslations(handle)
+    if po_path.exists():
+        # A checkout where nobody ran the catalog compile step yet: compile in memory, never
+        # writing into the install folder.
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        with open(po_path, "rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return _gettext.GNUTranslations(buffer)
+    return _gettext.NullTranslations()
+
+
+def _catalog() -> _gettext.NullTranslations:
+    if _language not in _catalogs:
+        _catalogs[_language] = _load_catalog(_language)
+    return _catalogs[_language]
+
+
+def set_language(language: str, locale: str | None = None) -> None:
+    """Switch the language of every later lookup. `locale` (e.g. fr_CF) drives Babel formatting."""
+    global _language, _locale
+    base = language.split("_")[0].lower()
+    if base not in LANGUAGES:
+        base = "en"
+    _language = base
+    _locale = locale or DEFAULT_LOCALES[base]
+
+
+def language() -> str:
+    return _language
+
+
+def locale_name() -> str:
+    return _locale
+
+
+def language_from_environment() -> str:
+    for variable in ("FIELDAPP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+def _(message: str) -> str:
+    return _catalog().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _catalog().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _catalog().pgettext(context, message)
+
+
+def translate_in(language_code: str, message: str, context: str | None = None) -> str:
+    """Translate into a given language without switching (bilingual documents)."""
+    if language_code not in _catalogs:
+        _catalogs[language_code] = _load_catalog(language_code)
+    catalog = _catalogs[language_code]
+    return catalog.pgettext(context, message) if context else catalog.gettext(message)
+
+
+def format_date(value: date | None, fmt: str = "medium", locale: str | None = None) -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_date(value, format=fmt, locale=locale or _locale)
+
+
+def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | None = None) -> str:
+    """Formats in the laptop's local time zone: staff read times as they lived them."""
+    if value is None:
+        return ""
+    local = value.astimezone() if value.tzinfo else value
+    return babel_dates.format_datetime(local, format=fmt, locale=locale or _locale)
+
+
+def format_number(value: int | float, locale: str | None = None) -> str:
+    return babel_numbers.format_decimal(value, locale=locale or _locale)
+
+
+def format_percent(value: float, locale: str | None = None) -> str:
+    return babel_numbers.format_percent(value, locale=locale or _locale)
+
+
+def locale_display_name(locale: str) -> str:
+    return Locale.parse(locale).get_display_name(locale) or locale
+
+
+def catalog_path(language_code: str) -> Path:
+    return translations_dir() / language_code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def NC_(context: str, message: str) -> tuple[str, str]:
+    """Marks a string with a context (French gender differs) for extraction; translate with pgettext."""
+    return (context, message)

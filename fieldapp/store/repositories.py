@@ -1,0 +1,507 @@
+"""Repositories: create, update, tombstone, get, count and list records, with paging, sorting,
+filters and full-text search done in SQL so lists stay fast at 200 000 records.
+
+Every change is validated, stamped with the hybrid logical clock and written to the audit log in
+the same transaction, and returns a `Change` summary the GUI uses to decide what to refresh.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Generic, Iterable, Iterator, TypeVar
+
+from fieldapp.domain import services as service_rules
+from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralService, Training, utc_now
+from fieldapp.domain.validation import validate
+from fieldapp.errors import NotFound, ValidationError
+from fieldapp.i18n import _
+from fieldapp.store.convert import column_kinds, datetime_to_text, record_to_row, row_to_record
+from fieldapp.store.db import transaction
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass
+class Change:
+    """What one operation changed, per record kind (STYLE.md 5)."""
+
+    kind: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [*self.created, *self.updated, *self.deleted]
+
+
+@dataclass
+class ListQuery:
+    """One list request. `filters` keys are the repository's FILTERS names (status, type, sector…)."""
+
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    pcode_prefix: str = ""
+    filters: dict[str, object] = field(default_factory=dict)
+    sort: str = ""
+    descending: bool = True
+    include_deleted: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass
+class Writer:
+    """What every write needs: the connection, who writes, from which site, and the clock."""
+
+    connection: object
+    user: str
+    site_id: str
+    clock: object  # fieldapp.sync.hlc.HybridClock
+    audit: object  # fieldapp.store.audit.AuditLog
+
+    def persist_clock(self) -> None:
+        self.connection.execute(
+            "INSERT INTO meta (key, value) VALUES ('hlc_last', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self.clock.last,))
+
+
+def fts_query(text: str) -> str:
+    """User text to a safe FTS5 query: every word must match, as a prefix (search as you type)."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " ".join(f'"{word}"*' for word in words)
+
+
+class Repository(Generic[R]):
+    TABLE = ""
+    RECORD: type[R]
+    FTS: str | None = None
+    DATE_COLUMN: str | None = None
+    DEFAULT_SORT = "updated_at"
+    # Sort keys the lists offer; anything else is refused (no user text ever reaches ORDER BY).
+    SORTS: dict[str, str] = {}
+    # Filter name -> SQL condition with one `?`.
+    FILTERS: dict[str, str] = {}
+
+    def __init__(self, writer: Writer):
+        self._writer = writer
+        self._db = writer.connection
+        self._columns = [name for name, _kind in column_kinds(self.RECORD)]
+        self._insert_sql = (f"INSERT INTO {self.TABLE} ({', '.join(self._columns)}) "
+                            f"VALUES ({', '.join('?' * len(self._columns))})")
+        self._select = f"SELECT {', '.join(self._columns)} FROM {self.TABLE}"
+
+    # -- reading -------------------------------------------------------------------------------
+    def _to_record(self, row) -> R:
+        return row_to_record(self.RECORD, dict(zip(self._columns, row)))
+
+    def get(self, record_id: str, include_deleted: bool = False) -> R:
+        row = self._db.execute(f"{self._select} WHERE id = ?", (record_id,)).fetchone()
+        if row is None or (row[self._columns.index("deleted")] and not include_deleted):
+            raise NotFound(_("No {kind} with id {id}.").format(kind=self.RECORD.KIND, id=record_id))
+        return self._to_record(row)
+
+    def find(self, record_id: str) -> R | None:
+        row = self._db.execute(f"{self._select} WHERE id = ?", (record_id,)).fetchone()
+        return self._to_record(row) if row else None
+
+    def get_many(self, ids: list[str]) -> dict[str, R]:
+        """Rows for a visible range of a list, in one query per 500 ids."""
+        found: dict[str, R] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self._db.execute(
+                f"{self._select} WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            for row in rows:
+                record = self._to_record(row)
+                found[record.id] = record
+        return found
+
+    def _where(self, query: ListQuery) -> tuple[str, list]:
+        clauses, params = [], []
+        if not query.include_deleted:
+            clauses.append("deleted = 0")
+        if query.search.strip() and self.FTS:
+            match = fts_query(query.search)
+            if match:
+                clauses.append(f"seq IN (SELECT rowid FROM {self.FTS} WHERE {self.FTS} MATCH ?)")
+                params.append(match)
+        if self.DATE_COLUMN and query.date_from:
+            clauses.append(f"{self.DATE_COLUMN} >= ?")
+            params.append(query.date_from.isoformat())
+        if self.DATE_COLUMN and query.date_to:
+            # Dates and UTC date-times both sort as text; "< next day" includes the whole last day.
+            clauses.append(f"{self.DATE_COLUMN} < ?")
+            params.append(date.fromordinal(query.date_to.toordinal() + 1).isoformat())
+        prefix = re.sub(r"[^A-Za-z0-9]", "", query.pcode_prefix or "")
+        if prefix:
+            # GLOB is case-sensitive, so it can use the (deleted, location_pcode, …) index.
+            clauses.append("location_pcode GLOB ?")
+            params.append(prefix.upper() + "*")
+        for name, value in query.filters.items():
+            if value in (None, "", [], ()):
+                continue
+            if name not in self.FILTERS:
+                raise ValueError(f"unknown filter {name!r} for {self.TABLE}")
+            condition = self.FILTERS[name]
+            if isinstance(value, (list, tuple, set)):
+                values = list(value)
+                clauses.append("(" + " OR ".join([condition] * len(values)) + ")")
+                params.extend(self._filter_value(v) for v in values)
+            else:
+                clauses.append(condition)
+                params.append(self._filter_value(value))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    @staticmethod
+    def _filter_value(value):
+        return int(value) if isinstance(value, bool) else value
+
+    def _order(self, query: ListQuery) -> str:
+        key = query.sort or self.DEFAULT_SORT
+        column = self.SORTS.get(key)
+        if column is None:
+            raise ValueError(f"cannot sort {self.TABLE} by {key!r}")
+        direction = "DESC" if query.descending else "ASC"
+        return f" ORDER BY {column} {direction}, seq {direction}"
+
+    def _paging(self, query: ListQuery) -> tuple[str, list]:
+        if query.limit is None:
+            return "", []
+        return " LIMIT ? OFFSET ?", [query.limit, query.offset]
+
+    def list(self, query: ListQuery | None = None) -> list[R]:
+        query = query or ListQuery()
+        where, params = self._where(query)
+        paging, paging_params = self._paging(query)
+        rows = self._db.execute(f"{self._select}{where}{self._order(query)}{paging}", params + paging_params)
+        return [self._to_record(row) for row in rows]
+
+    def list_ids(self, query: ListQuery | None = None) -> list[str]:
+        """The ordered ids of a whole list: what a table model holds (STYLE.md 7)."""
+        query = query or ListQuery()
+        where, params = self._where(query)
+        paging, paging_params = self._paging(query)
+        rows = self._db.execute(f"SELECT id FROM {self.TABLE}{where}{self._order(query)}{paging}",
+                                params + paging_params)
+        return [row[0] for row in rows]
+
+    def count(self, query: ListQuery | None = None) -> int:
+        where, params = self._where(query or ListQuery())
+        return self._db.execute(f"SELECT count(*) FROM {self.TABLE}{where}", params).fetchone()[0]
+
+    def count_by(self, column: str, query: ListQuery | None = None) -> dict[str, int]:
+        if column not in self._columns:
+            raise ValueError(f"no column {column!r} in {self.TABLE}")
+        where, params = self._where(query or ListQuery())
+        rows = self._db.execute(f"SELECT {column}, count(*) FROM {self.TABLE}{where} GROUP BY {column}", params)
+        return {key: n for key, n in rows}
+
+    def iter_changed_since(self, hlc: str = "", batch: int = 2000) -> Iterator[R]:
+        """Every version (tombstones too) stamped after `hlc`, in clock order, streamed in batches."""
+        last_hlc = hlc
+        while True:
+            rows = self._db.execute(f"{self._select} WHERE hlc > ? ORDER BY hlc LIMIT ?",
+                                    (last_hlc, batch)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield self._to_record(row)
+            last_hlc = rows[-1][self._columns.index("hlc")]
+
+    # -- writing -------------------------------------------------------------------------------
+    def _stamp_new(self, record: R, now: datetime) -> R:
+        record.created_at = record.created_at or now
+        record.updated_at = now
+        record.hlc = self._writer.clock.now()
+        record.origin_site = record.origin_site or self._writer.site_id
+        record.created_by = record.created_by or self._writer.user
+        record.deleted = False
+        return record
+
+    def _insert(self, record: R) -> None:
+        row = record_to_row(record)
+        self._db.execute(self._insert_sql, [row[name] for name in self._columns])
+
+    def _write_version(self, record: R) -> None:
+        row = record_to_row(record)
+        assignments = ", ".join(f"{name} = ?" for name in self._columns if name != "id")
+        self._db.execute(f"UPDATE {self.TABLE} SET {assignments} WHERE id = ?",
+                         [row[name] for name in self._columns if name != "id"] + [record.id])
+
+    def _check(self, record: R) -> None:
+        validate(record)
+
+    def create(self, record: R) -> Change:
+        self._check(record)
+        with transaction(self._db):
+            self._stamp_new(record, utc_now())
+            self._insert(record)
+            self._writer.audit.append(self._writer.user, "create", self.RECORD.KIND, record.id)
+            self._writer.persist_clock()
+        return Change(self.RECORD.KIND, created=[record.id])
+
+    def bulk_create(self, records: Iterable[R], check: bool = True, audit_action: str = "bulk_create") -> Change:
+        """Many new records in one transaction with one audit entry (imports, demo data)."""
+        now = utc_now()
+        rows, ids = [], []
+        for record in records:
+            if check:
+                self._check(record)
+            self._stamp_new(record, now)
+            row = record_to_row(record)
+            rows.append([row[name] for name in self._columns])
+            ids.append(record.id)
+        if not rows:
+            return Change(self.RECORD.KIND)
+        with transaction(self._db):
+            self._db.executemany(self._insert_sql, rows)
+            self._writer.audit.append(self._writer.user, audit_action, self.RECORD.KIND, "",
+                                      {"count": len(ids), "first": ids[0], "last": ids[-1]})
+            self._writer.persist_clock()
+        return Change(self.RECORD.KIND, created=ids)
+
+    def _changed_fields(self, before: R, after: R) -> list[str]:
+        skip = {"created_at", "updated_at", "hlc", "origin_site", "created_by", "deleted"}
+        return [name for name in self._columns if name not in skip and getattr(before, name) != getattr(after, name)]
+
+    def update(self, record: R) -> Change:
+        before = self.get(record.id)
+        self._check(record)
+        self._before_update(before, record)
+        changed = self._changed_fields(before, record)
+        if not changed:
+            return Change(self.RECORD.KIND)
+        with transaction(self._db):
+            record.created_at, record.created_by, record.origin_site = before.created_at, before.created_by, before.origin_site
+            record.updated_at = utc_now()
+            record.hlc = self._writer.clock.now()
+            record.deleted = False
+            self._write_version(record)
+            self._writer.audit.append(self._writer.user, "update", self.RECORD.KIND, record.id, {"fields": changed})
+            self._after_update(before, record)
+            self._writer.persist_clock()
+        return Change(self.RECORD.KIND, updated=[record.id])
+
+    def _before_update(self, before: R, after: R) -> None:
+        """Hook: refuse an update that breaks a rule spanning two versions."""
+
+    def _after_update(self, before: R, after: R) -> None:
+        """Hook: extra audit entries inside the update's transaction."""
+
+    def delete(self, record_id: str) -> Change:
+        """Tombstone: the record disappears from lists and travels to other sites as deleted."""
+        record = self.get(record_id)
+        with transaction(self._db):
+            record.deleted = True
+            record.updated_at = utc_now()
+            record.hlc = self._writer.clock.now()
+            self._write_version(record)
+            self._writer.audit.append(self._writer.user, "delete", self.RECORD.KIND, record_id)
+            self._writer.persist_clock()
+        return Change(self.RECORD.KIND, deleted=[record_id])
+
+
+class ReferralRepository(Repository[Referral]):
+    TABLE, RECORD, FTS, DATE_COLUMN = "referrals", Referral, "referrals_fts", "reported_at"
+    DEFAULT_SORT = "reported_at"
+    SORTS = {
+        "reported_at": "reported_at", "incident_date": "incident_date", "survivor_code": "survivor_code",
+        "incident_type": "incident_type", "status": "status", "location_pcode": "location_pcode",
+        "sex": "sex", "age_group": "age_group", "updated_at": "updated_at",
+    }
+    FILTERS = {
+        "status": "status = ?",
+        "incident_type": "incident_type = ?",
+        "type": "incident_type = ?",
+        "sex": "sex = ?",
+        "age_group": "age_group = ?",
+        "crsv": "crsv = ?",
+        "consent_reporting": "consent_reporting = ?",
+        "sector": ("EXISTS (SELECT 1 FROM referral_services s WHERE s.referral_id = referrals.id "
+                   "AND s.deleted = 0 AND s.sector = ?)"),
+    }
+
+    def next_survivor_code(self, office_code: str, year: int) -> str:
+        """OFFICE-YEAR-NNNN, one more than the highest code of that office and year in this vault."""
+        prefix = f"{office_code}-{year}-"
+        row = self._db.execute(
+            "SELECT max(CAST(substr(survivor_code, ?) AS INTEGER)) FROM referrals WHERE survivor_code GLOB ?",
+            (len(prefix) + 1, prefix + "[0-9]*")).fetchone()
+        return f"{prefix}{(row[0] or 0) + 1:04d}"
+
+    def _check(self, record: Referral) -> None:
+        validate(record)
+        clash = self._db.execute(
+            "SELECT 1 FROM referrals WHERE survivor_code = ? AND id != ? AND deleted = 0",
+            (record.survivor_code, record.id)).fetchone()
+        if clash:
+            raise ValidationError({"survivor_code": _("Another referral already uses the code {code}.").format(
+                code=record.survivor_code)})
+
+
+class ServiceRepository(Repository[ReferralService]):
+    TABLE, RECORD, DATE_COLUMN = "referral_services", ReferralService, "referred_at"
+    DEFAULT_SORT = "created_at"
+    SORTS = {"created_at": "created_at", "sector": "sector", "status": "status", "follow_up_on": "follow_up_on",
+             "referred_at": "referred_at", "updated_at": "updated_at"}
+    FILTERS = {"referral_id": "referral_id = ?", "sector": "sector = ?", "status": "status = ?",
+               "provider_id": "provider_id = ?"}
+
+    def __init__(self, writer: Writer, referrals: ReferralRepository):
+        super().__init__(writer)
+        self._referrals = referrals
+
+    def for_referral(self, referral_id: str) -> list[ReferralService]:
+        return self.list(ListQuery(filters={"referral_id": referral_id}, sort="created_at", descending=False))
+
+    def _check(self, record: ReferralService) -> None:
+        validate(record)
+        if self._referrals.find(record.referral_id) is None:
+            raise ValidationError({"referral_id": _("The referral of this service does not exist.")})
+
+    def create(self, record: ReferralService) -> Change:
+        # A service is born pending; any other starting status must pass the same rules as a move.
+        target = record.status
+        if target != "pending":
+            record.status = "pending"
+            record.status_history = []
+            self._apply(record, target, record.reason, record.consent_override_reason)
+        change = super().create(record)
+        if record.consent_override_reason and target == "referred":
+            self._audit_override(record)
+        return change
+
+    def _apply(self, service: ReferralService, target: str, reason: str, override_reason: str) -> None:
+        referral = self._referrals.get(service.referral_id)
+        path = _shortest_path(service.status, target)
+        if path is None:
+            service_rules.apply_transition(service, referral, target, at=utc_now(), by=self._writer.user,
+                                           reason=reason, override_reason=override_reason)
+            return
+        for step in path:
+            service_rules.apply_transition(service, referral, step, at=utc_now(), by=self._writer.user,
+                                           reason=reason if step == target else "",
+                                           override_reason=override_reason)
+
+    def transition(self, service_id: str, target: str, reason: str = "", override_reason: str = "") -> Change:
+        """Move a service to `target` by the rules of DESIGN.md 2.2 (consent rule included)."""
+        service = self.get(service_id)
+        service_rules.apply_transition(service, self._referrals.get(service.referral_id), target,
+                                       at=utc_now(), by=self._writer.user, reason=reason,
+                                       override_reason=override_reason)
+        return self._save_transition(service, override_used=bool(override_reason) and target == "referred")
+
+    def _save_transition(self, service: ReferralService, override_used: bool) -> Change:
+        self._check(service)
+        with transaction(self._db):
+            service.updated_at = utc_now()
+            service.hlc = self._writer.clock.now()
+            self._write_version(service)
+            self._writer.audit.append(self._writer.user, "status", service.KIND, service.id,
+                                      {"to": service.status})
+            if override_used:
+                self._audit_override(service)
+            self._writer.persist_clock()
+        return Change(service.KIND, updated=[service.id])
+
+    def _audit_override(self, service: ReferralService) -> None:
+        # The reason itself is audited: overriding consent is a decision someone must answer for.
+        self._writer.audit.append(self._writer.user, "consent_override", service.KIND, service.id,
+                                  {"referral_id": service.referral_id, "reason": service.consent_override_reason})
+
+    def _before_update(self, before: ReferralService, after: ReferralService) -> None:
+        if before.status != after.status:
+            target, after.status = after.status, before.status
+            after.status_history = list(before.status_history)
+            self._apply(after, target, after.reason, after.consent_override_reason)
+            after._override_used = bool(after.consent_override_reason) and not before.consent_override_reason
+
+    def _after_update(self, before: ReferralService, after: ReferralService) -> None:
+        if getattr(after, "_override_used", False):
+            self._audit_override(after)
+
+    def follow_ups_due(self, on_or_before: date, limit: int = 200) -> list[ReferralService]:
+        rows = self._db.execute(
+            f"{self._select} WHERE deleted = 0 AND follow_up_on IS NOT NULL AND follow_up_on <= ? "
+            "AND status NOT IN ('completed', 'declined', 'rejected', 'unavailable', 'cancelled') "
+            "ORDER BY follow_up_on LIMIT ?", (on_or_before.isoformat(), limit)).fetchall()
+        return [self._to_record(row) for row in rows]
+
+
+def _shortest_path(start: str, target: str) -> list[str] | None:
+    """The allowed steps from `start` to `target` (e.g. a service recorded straight as accepted)."""
+    frontier, seen = [[start]], {start}
+    while frontier:
+        path = frontier.pop(0)
+        for step in service_rules.allowed_next(path[-1]):
+            if step in seen:
+                continue
+            if step == target:
+                return path[1:] + [step]
+            seen.add(step)
+            frontier.append(path + [step])
+    return None
+
+
+class AlertRepository(Repository[Alert]):
+    TABLE, RECORD, FTS, DATE_COLUMN = "alerts", Alert, "alerts_fts", "received_at"
+    DEFAULT_SORT = "received_at"
+    SORTS = {"received_at": "received_at", "severity": "severity", "status": "status",
+             "location_pcode": "location_pcode", "channel": "channel", "source_code": "source_code",
+             "updated_at": "updated_at"}
+    FILTERS = {
+        "status": "status = ?",
+        "severity": "severity = ?",
+        "verification": "verification = ?",
+        "crsv_related": "crsv_related = ?",
+        "threat_type": "EXISTS (SELECT 1 FROM json_each(alerts.threat_types) WHERE value = ?)",
+        "type": "EXISTS (SELECT 1 FROM json_each(alerts.threat_types) WHERE value = ?)",
+    }
+
+    def open_longer_than(self, received_before: datetime, limit: int = 200) -> list[Alert]:
+        rows = self._db.execute(
+            f"{self._select} WHERE deleted = 0 AND status = 'open' AND received_at < ? "
+            "ORDER BY received_at LIMIT ?", (datetime_to_text(received_before), limit)).fetchall()
+        return [self._to_record(row) for row in rows]
+
+
+class TrainingRepository(Repository[Training]):
+    TABLE, RECORD, FTS, DATE_COLUMN = "trainings", Training, "trainings_fts", "start_date"
+    DEFAULT_SORT = "start_date"
+    SORTS = {"start_date": "start_date", "title": "title", "audience": "audience",
+             "location_pcode": "location_pcode", "updated_at": "updated_at",
+             "participants": "(participants_female + participants_male + participants_undisclosed)"}
+    FILTERS = {
+        "audience": "audience = ?",
+        "type": "audience = ?",
+        "topic": "EXISTS (SELECT 1 FROM json_each(trainings.topics) WHERE value = ?)",
+        "training_of_trainers": "training_of_trainers = ?",
+    }
+
+
+class ProviderRepository(Repository[Provider]):
+    TABLE, RECORD, FTS, DATE_COLUMN = "providers", Provider, "providers_fts", "last_verified"
+    DEFAULT_SORT = "name"
+    SORTS = {"name": "name COLLATE NOCASE", "location_pcode": "location_pcode", "last_verified": "last_verified",
+             "updated_at": "updated_at"}
+    FILTERS = {
+        "sector": "EXISTS (SELECT 1 FROM json_each(providers.sectors) WHERE value = ?)",
+        "type": "EXISTS (SELECT 1 FROM json_each(providers.sectors) WHERE value = ?)",
+        "active": "active = ?",
+        "status": "active = ?",
+        "free_of_charge": "free_of_charge = ?",
+        "verified_before": "(last_verified IS NULL OR last_verified < ?)",
+    }
+
+    def in_area(self, pcode: str, active_only: bool = True) -> list[Provider]:
+        """Providers of an area and of every area below it."""
+        filters = {"active": True} if active_only else {}
+        return self.list(ListQuery(pcode_prefix=pcode, filters=filters, sort="name", descending=False))
+
+
+def copy_record(record: R) -> R:
+    return replace(record)

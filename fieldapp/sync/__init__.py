@@ -1,0 +1,1 @@
+"""Site identity, hybrid logical clock, sync bundles and merge. No Qt."""
