@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import types
 import typing
 from dataclasses import fields
 from datetime import date, datetime, timezone
@@ -10,7 +11,9 @@ from functools import lru_cache
 
 
 def _kind_of(annotation) -> str:
-    base = next(arg for arg in (typing.get_args(annotation) or (annotation,)) if arg is not type(None))
+    base = annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):  # X | None
+        base = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
     base = typing.get_origin(base) or base
     if base is datetime:
         return "datetime"

@@ -8,6 +8,7 @@ passphrase rewrites one slot and never the database.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -181,6 +182,30 @@ class Vault:
             raise
         return Session(self, user, connection, raw_key)
 
+    def change_passphrase(self, user: str, old_passphrase: str, new_passphrase: str) -> None:
+        """Rewrite one user's slot without opening the database, which stays byte-identical.
+
+        The change enters the audit log at the next unlock, when the slot fingerprints are compared.
+        """
+        self._require_vault()
+        check_new_passphrase(new_passphrase)
+        slot = self.slot_path(user)
+        if not USER_NAME.match(user or "") or not slot.is_file():
+            raise VaultError(_("There is no key slot for user “{user}” in this vault. Users: {users}.").format(
+                user=user, users=", ".join(self.users()) or "—"))
+        self._lock.acquire()
+        try:
+            try:
+                raw_key = age_passphrase.decrypt(self._read_slot(slot), old_passphrase)
+            except pyrage.DecryptError:
+                raise WrongPassphrase(_("Wrong passphrase for {user}.").format(user=user)) from None
+            self._write_slot(user, age_passphrase.encrypt(raw_key, new_passphrase))
+        finally:
+            self._lock.release()
+
+    def slot_fingerprints(self) -> dict[str, str]:
+        return {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(self.keys_path.glob("*.age"))}
+
     # -- slots ---------------------------------------------------------------------------------
     def _read_slot(self, slot: Path) -> bytes:
         try:
@@ -219,6 +244,26 @@ class Session:
         self.providers = ProviderRepository(self.writer)
         self.places = PlaceRepository(self.writer)
         connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
+        self.reconcile_key_slots()
+
+    def reconcile_key_slots(self) -> None:
+        """Audit key slots added, changed or removed since the vault last saw them (e.g. `passwd`)."""
+        current = self.vault.slot_fingerprints()
+        row = self._connection.execute("SELECT value FROM meta WHERE key = 'slot_fingerprints'").fetchone()
+        known = json.loads(row[0]) if row else {}
+        if current == known:
+            return
+        with db.transaction(self._connection):
+            for name in sorted(set(current) | set(known)):
+                if name not in known:
+                    self.audit.append(self.user, "key_slot_added", "user", name)
+                elif name not in current:
+                    self.audit.append(self.user, "key_slot_removed", "user", name)
+                elif current[name] != known[name]:
+                    self.audit.append(self.user, "key_slot_changed", "user", name)
+            self._connection.execute(
+                "INSERT INTO meta (key, value) VALUES ('slot_fingerprints', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(current, sort_keys=True),))
 
     @property
     def connection(self):
@@ -237,20 +282,18 @@ class Session:
         if self.vault.slot_path(name).exists():
             raise VaultError(_("User “{user}” already exists.").format(user=name))
         self.vault._write_slot(name, age_passphrase.encrypt(bytes(self._key), passphrase))
-        self._audit_key_change("user_added", name)
+        self._register_user(name)
 
     def set_passphrase(self, user: str, new_passphrase: str) -> None:
         """Rewrite that user's slot only; the database file is not touched."""
         check_user_name(user)
         check_new_passphrase(new_passphrase)
         self.vault._write_slot(user, age_passphrase.encrypt(bytes(self._key), new_passphrase))
-        self._audit_key_change("passphrase_changed", user)
+        self._register_user(user)
 
-    def _audit_key_change(self, action: str, user: str) -> None:
-        with db.transaction(self.connection):
-            self.audit.append(self.user, action, "user", user)
-            self.connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))",
-                                    (user,))
+    def _register_user(self, user: str) -> None:
+        self.connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
+        self.reconcile_key_slots()
 
     # -- settings ------------------------------------------------------------------------------
     def user_settings(self) -> dict:

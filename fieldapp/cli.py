@@ -1,0 +1,316 @@
+"""The `fieldapp` command line, over the same core as the GUI.
+
+Every expected failure ends in one line on stderr and a non-zero status, never a traceback.
+Passphrases come from FIELDAPP_PASSPHRASE / FIELDAPP_NEW_PASSPHRASE or are asked without echo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from fieldapp import __version__
+from fieldapp.errors import FieldappError, VaultError
+from fieldapp.i18n import _, language_from_environment, set_language
+from fieldapp.paths import default_vault_dir
+from fieldapp.store.db import DatabaseError
+from fieldapp.store.vault import Session, Vault
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+# Modules that add their own subcommands: each has `register(subparsers)`.
+COMMAND_MODULES: list[str] = []
+
+
+class CommandError(FieldappError):
+    pass
+
+
+# -- passphrases and opening ---------------------------------------------------------------------
+def read_passphrase(prompt: str) -> str:
+    value = os.environ.get("FIELDAPP_PASSPHRASE")
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise CommandError(_("No passphrase: set FIELDAPP_PASSPHRASE or run in a terminal."))
+    return getpass.getpass(prompt)
+
+
+def read_new_passphrase() -> str:
+    value = os.environ.get("FIELDAPP_NEW_PASSPHRASE")
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise CommandError(_("No new passphrase: set FIELDAPP_NEW_PASSPHRASE or run in a terminal."))
+    first = getpass.getpass(_("New passphrase: "))
+    if first != getpass.getpass(_("New passphrase again: ")):
+        raise CommandError(_("The two passphrases differ."))
+    return first
+
+
+def choose_user(vault: Vault, wanted: str | None) -> str:
+    if wanted:
+        return wanted
+    users = vault.users()
+    if len(users) == 1:
+        return users[0]
+    if not users:
+        raise VaultError(_("This vault has no user key slot."))
+    raise CommandError(_("Several users share this vault ({users}); choose one with --user.").format(
+        users=", ".join(users)))
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    vault = Vault(args.vault)
+    vault._require_vault()
+    user = choose_user(vault, args.user)
+    passphrase = read_passphrase(_("Passphrase for {user}: ").format(user=user))
+    return vault.unlock(user, passphrase)
+
+
+def vault_path(value: str | None) -> Path:
+    return Path(value).expanduser() if value else default_vault_dir()
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# -- commands ------------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    passphrase = read_new_passphrase()
+    session, recovery_key = Vault.create(args.vault, args.site, args.office_code, args.user, passphrase)
+    with session:
+        _hand_over_recovery_key(recovery_key, args.recovery_file)
+        say(_("Vault created at {path} for site {site}.").format(path=args.vault, site=session.site_name))
+    return EXIT_OK
+
+
+def _hand_over_recovery_key(recovery_key: str, recovery_file: str | None) -> None:
+    if recovery_file:
+        from fieldapp.fileio import atomic_write
+
+        atomic_write(Path(recovery_file), (recovery_key + "\n").encode("ascii"))
+        say(_("Recovery key written to {file}. Print it or copy it to a safe place, then delete the file.").format(
+            file=recovery_file))
+    else:
+        say(_("Recovery key (shown once; store it apart from this laptop):"))
+        say(recovery_key)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from fieldapp.demo import DEMO_PASSPHRASE, create_demo_vault
+
+    passphrase = os.environ.get("FIELDAPP_NEW_PASSPHRASE") or os.environ.get("FIELDAPP_PASSPHRASE") or DEMO_PASSPHRASE
+    if Vault(args.vault).exists():
+        raise CommandError(_("A vault already exists at {path}; demo data is only written to a new folder.").format(
+            path=args.vault))
+    started = time.monotonic()
+    last_report = [0.0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if sys.stderr.isatty() and time.monotonic() - last_report[0] > 0.5:
+            last_report[0] = time.monotonic()
+            print(f"\r{stage}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    session, recovery_key, counts = create_demo_vault(args.vault, args.records, passphrase, progress)
+    with session:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        _hand_over_recovery_key(recovery_key, args.recovery_file)
+        say(_("Demo vault created at {path} in {seconds:.1f} s (user “demo”, passphrase “{passphrase}”).").format(
+            path=args.vault, seconds=time.monotonic() - started, passphrase=passphrase))
+        print_stats(session, as_json=False)
+    return EXIT_OK
+
+
+def cmd_add_user(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        say(_("Passphrase of the new user {user}:").format(user=args.name))
+        session.add_user(args.name, read_new_passphrase())
+        say(_("User {user} added.").format(user=args.name))
+    return EXIT_OK
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    vault = Vault(args.vault)
+    vault._require_vault()
+    user = choose_user(vault, args.user)
+    old = read_passphrase(_("Current passphrase for {user}: ").format(user=user))
+    vault.change_passphrase(user, old, read_new_passphrase())
+    say(_("Passphrase of {user} changed.").format(user=user))
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    vault = Vault(args.vault)
+    try:
+        recovery_key = Path(args.recovery_file).read_text(encoding="ascii", errors="replace").strip()
+    except OSError as error:
+        raise CommandError(_("Cannot read {file}: {reason}").format(file=args.recovery_file, reason=error.strerror))
+    with vault.unlock_with_recovery(recovery_key, args.user) as session:
+        session.set_passphrase(args.user, read_new_passphrase())
+        say(_("Vault opened with the recovery key; {user} has a new passphrase.").format(user=args.user))
+    return EXIT_OK
+
+
+def cmd_import_places(args: argparse.Namespace) -> int:
+    from fieldapp.domain.gazetteer import read_pcode_file
+
+    places = read_pcode_file(Path(args.csv))  # read and checked before the vault is touched
+    with open_session(args) as session:
+        result = session.places.import_places(places, source=Path(args.csv).name)
+        say(_("{file}: {added} places added, {renamed} renamed, {unchanged} unchanged.").format(
+            file=Path(args.csv).name, added=result.added, renamed=result.renamed, unchanged=result.unchanged))
+    return EXIT_OK
+
+
+def collect_stats(session: Session) -> dict:
+    from fieldapp.store.repositories import ListQuery
+
+    def by_status(repository, column="status"):
+        return dict(sorted(repository.count_by(column).items()))
+
+    return {
+        "site": session.site_name,
+        "referrals": {"total": session.referrals.count(), "by_status": by_status(session.referrals)},
+        "services": {"total": session.services.count(), "by_status": by_status(session.services)},
+        "alerts": {"total": session.alerts.count(), "by_status": by_status(session.alerts)},
+        "trainings": {"total": session.trainings.count()},
+        "providers": {"total": session.providers.count(),
+                      "active": session.providers.count(ListQuery(filters={"active": True}))},
+        "places": {"total": session.places.count(),
+                   "by_level": {f"admin{level}": n for level, n in session.places.count_by_level().items()}},
+        "audit_entries": session.audit.count(),
+    }
+
+
+def print_stats(session: Session, as_json: bool) -> None:
+    from fieldapp.domain import vocab
+
+    stats = collect_stats(session)
+    if as_json:
+        say(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    say(_("Site: {site}").format(site=stats["site"]))
+    rows = [
+        (_("Referrals"), stats["referrals"], vocab.REFERRAL_STATUS),
+        (_("Referral services"), stats["services"], vocab.SERVICE_STATUS),
+        (_("Alerts"), stats["alerts"], vocab.ALERT_STATUS),
+    ]
+    for title, numbers, vocabulary in rows:
+        detail = ", ".join(f"{vocabulary.label(code)}: {n}" for code, n in numbers["by_status"].items())
+        say(f"  {title}: {numbers['total']}" + (f" ({detail})" if detail else ""))
+    say(f"  {_('Trainings')}: {stats['trainings']['total']}")
+    say("  " + _("Providers: {total} ({active} active)").format(**stats["providers"]))
+    levels = ", ".join(f"{name}: {n}" for name, n in stats["places"]["by_level"].items())
+    say(f"  {_('Places')}: {stats['places']['total']}" + (f" ({levels})" if levels else ""))
+    say(f"  {_('Audit entries')}: {stats['audit_entries']}")
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        print_stats(session, args.json)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        problems = session.verify()
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(_("Verification failed: {n} problem(s).").format(n=len(problems)), file=sys.stderr)
+        return EXIT_FAILURE
+    say(_("Vault verified: encrypted pages, database integrity and audit chain all hold."))
+    return EXIT_OK
+
+
+# -- parser --------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldapp", description=_(
+        "Offline, encrypted records of referrals, community alerts and trainings."))
+    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
+    parser.add_argument("--vault", type=vault_path, default=None,
+                        help=_("vault folder (default: {path})").format(path=default_vault_dir()))
+    parser.add_argument("--user", default=os.environ.get("FIELDAPP_USER"),
+                        help=_("user name (default: the only user of the vault)"))
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks of unexpected errors"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Callable, help_text: str, user_option: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        # Also accepted after the command; SUPPRESS keeps a value given before it.
+        sub.add_argument("--vault", type=vault_path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        if user_option:
+            sub.add_argument("--user", default=argparse.SUPPRESS, help=_("user name"))
+        return sub
+
+    sub = add("init", cmd_init, _("create a new vault"), user_option=False)
+    sub.add_argument("--site", required=True, help=_("site name, e.g. “Beni field office”"))
+    sub.add_argument("--office-code", required=True, help=_("2 to 8 capitals used in survivor codes, e.g. BNI"))
+    sub.add_argument("--user", dest="user", required=True, help=_("first user of the vault"))
+    sub.add_argument("--recovery-file", help=_("write the recovery key to this file instead of printing it"))
+
+    sub = add("demo", cmd_demo, _("create a demo vault filled with synthetic records"))
+    sub.add_argument("--records", type=int, default=500, help=_("referrals and alerts to create (default 500)"))
+    sub.add_argument("--recovery-file", help=_("write the recovery key to this file instead of printing it"))
+
+    sub = add("add-user", cmd_add_user, _("add a user with their own passphrase"))
+    sub.add_argument("name")
+    add("passwd", cmd_passwd, _("change your passphrase"))
+    sub = add("recover", cmd_recover, _("open with the recovery key and set a new passphrase"), user_option=False)
+    sub.add_argument("--recovery-file", required=True, help=_("file holding the AGE-SECRET-KEY-1… line"))
+    sub.add_argument("--user", dest="user", required=True, help=_("user whose passphrase is set"))
+    sub = add("import-places", cmd_import_places, _("import an OCHA P-code CSV into the gazetteer"))
+    sub.add_argument("csv")
+    sub = add("stats", cmd_stats, _("count records, statuses and places"))
+    sub.add_argument("--json", action="store_true", help=_("print JSON"))
+    add("verify", cmd_verify, _("check encryption, database integrity and the audit chain"))
+
+    import importlib
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # nothing the app writes is for other accounts on a shared laptop
+    set_language(language_from_environment())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.vault is None:
+        args.vault = default_vault_dir()
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return args.handler(args)
+    except FieldappError as error:
+        print(f"fieldapp: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except DatabaseError as error:
+        print(_("fieldapp: the database file is damaged or was tampered with ({detail}).").format(detail=error),
+              file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(_("fieldapp: interrupted; nothing was changed by the unfinished step."), file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as error:
+        print(_("fieldapp: {file}: {reason}").format(file=error.filename or "", reason=error.strerror or error),
+              file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as error:  # noqa: BLE001 - last line of defence: one line, not a traceback
+        if args.debug:
+            raise
+        print(_("fieldapp: unexpected error ({kind}: {detail}). Run again with --debug and report it.").format(
+            kind=type(error).__name__, detail=error), file=sys.stderr)
+        return EXIT_FAILURE
