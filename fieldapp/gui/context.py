@@ -1,0 +1,50 @@
+"""What every page and dialog is given instead of reaching for a global main window (STYLE.md 2)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from fieldapp.errors import VaultError
+from fieldapp.i18n import _
+
+
+class AppContext(QObject):
+    """The open session (None while locked) and the signals that tie pages together.
+
+    - records_changed(Change): a page saved something; others refresh what the Change names.
+    - open_record_requested(kind, id): show that record (Home items, search results, links).
+    - language_changed(): every visible string must be set again (pages call retranslate()).
+    - locked(): the key is gone; pages must drop every record they hold (clear()).
+    - unlocked(): a session is available again; pages reload().
+    """
+
+    records_changed = Signal(object)
+    open_record_requested = Signal(str, str)
+    language_changed = Signal()
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._session = None
+
+    @property
+    def session(self):
+        if self._session is None:
+            raise VaultError(_("The vault is locked."))
+        return self._session
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._session is not None
+
+    def set_session(self, session) -> None:
+        self._session = session
+        self.unlocked.emit()
+
+    def drop_session(self) -> None:
+        """Tell every page to forget its records first, then lock the session (key dropped)."""
+        session, self._session = self._session, None
+        self.locked.emit()
+        if session is not None:
+            session.lock()
