@@ -1,0 +1,152 @@
+"""The printable recovery sheet: one A4 page with the vault's recovery key and how to use it.
+
+The key is printed large, in a monospace font, in groups of six so it can be typed back from
+paper; spaces and line breaks are ignored when it is typed in. No Qt here.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from fieldapp.fileio import atomic_write
+from fieldapp.i18n import _, format_date
+from fieldapp.paths import resources_dir
+
+KEY_PREFIX = "AGE-SECRET-KEY-1"
+GROUP = 6
+MONO = "Courier-Bold"
+
+
+def _fonts() -> tuple[str, str]:
+    """DejaVu Sans when the bundled font is there (every French character), else Helvetica."""
+    folder = resources_dir() / "fonts"
+    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+    if regular.is_file() and bold.is_file():
+        try:
+            if "FieldappSans" not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont("FieldappSans", str(regular)))
+                pdfmetrics.registerFont(TTFont("FieldappSans-Bold", str(bold)))
+            return "FieldappSans", "FieldappSans-Bold"
+        except Exception:  # noqa: BLE001 - a damaged font file must not block the sheet
+            pass
+    return "Helvetica", "Helvetica-Bold"
+
+
+def normalise_key(text: str) -> str:
+    """The key as the vault expects it, from what a person typed (spaces, line breaks, case)."""
+    return re.sub(r"\s+", "", text or "").upper()
+
+
+def key_lines(recovery_key: str) -> list[str]:
+    """The prefix on its own line, then the rest in groups of six, five groups a line."""
+    key = normalise_key(recovery_key)
+    rest = key[len(KEY_PREFIX):] if key.startswith(KEY_PREFIX) else key
+    groups = [rest[i:i + GROUP] for i in range(0, len(rest), GROUP)]
+    lines = [KEY_PREFIX] if key.startswith(KEY_PREFIX) else []
+    lines += ["  ".join(groups[i:i + 5]) for i in range(0, len(groups), 5)]
+    return lines
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if pdfmetrics.stringWidth(candidate, font, size) <= width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def recovery_sheet_pdf(site_name: str, office_code: str, recovery_key: str, day: date | None = None) -> bytes:
+    """The sheet as PDF bytes, in the current language."""
+    regular, bold = _fonts()
+    day = day or date.today()
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    page.setTitle(_("Recovery sheet"))
+    page.setAuthor("fieldapp")
+    width, height = A4
+    left, right = 20 * mm, width - 20 * mm
+    y = height - 25 * mm
+
+    page.setFont(bold, 20)
+    page.drawString(left, y, _("Recovery sheet"))
+    y -= 8 * mm
+    page.setFont(bold, 11)
+    page.drawString(left, y, _("CONFIDENTIAL: keep locked away, apart from the laptop."))
+    y -= 12 * mm
+
+    page.setFont(regular, 12)
+    for label, value in ((_("Site"), site_name), (_("Office code"), office_code),
+                         (_("Vault created"), format_date(day, "long"))):
+        page.setFont(bold, 12)
+        page.drawString(left, y, label)
+        page.setFont(regular, 12)
+        page.drawString(left + 45 * mm, y, value)
+        y -= 7 * mm
+    y -= 6 * mm
+
+    # A thick black frame: it survives black-and-white photocopies where a tint would not.
+    lines = key_lines(recovery_key)
+    size, leading = 18, 10 * mm
+    box_height = leading * len(lines) + 16 * mm
+    page.setLineWidth(2)
+    page.setStrokeColor(colors.black)
+    page.rect(left, y - box_height, right - left, box_height)
+    page.setFont(bold, 11)
+    page.drawString(left + 5 * mm, y - 7 * mm, _("Recovery key"))
+    page.setFont(MONO, size)
+    text_y = y - 7 * mm - leading
+    for line in lines:
+        page.drawString(left + 8 * mm, text_y, line)
+        text_y -= leading
+    y -= box_height + 10 * mm
+
+    page.setFont(bold, 13)
+    page.drawString(left, y, _("How to use this key"))
+    y -= 7 * mm
+    steps = [
+        _("This key opens the vault of this site when a passphrase is forgotten. Anyone who has both "
+          "this key and the laptop can read every record: store it in a locked place, never with the laptop."),
+        _("In fieldapp, on the unlock screen, choose “Forgot passphrase?”. Type the key exactly as printed; "
+          "spaces and line breaks do not matter. Choose the user and a new passphrase."),
+        _("From a command line: fieldapp recover --user NAME --recovery-file FILE, where FILE holds the key."),
+        _("If this sheet is lost or may have been seen by someone else, tell your supervisor at once."),
+    ]
+    page.setFont(regular, 11)
+    for number, step in enumerate(steps, start=1):
+        wrapped = _wrap(step, regular, 11, right - left - 8 * mm)
+        page.drawString(left, y, f"{number}.")
+        for line in wrapped:
+            page.drawString(left + 8 * mm, y, line)
+            y -= 5.5 * mm
+        y -= 2.5 * mm
+
+    page.setFont(regular, 8)
+    page.drawString(left, 12 * mm, _("fieldapp recovery sheet · {site} · printed {day}").format(
+        site=site_name, day=format_date(day, "short")))
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def write_recovery_sheet(path: Path | str, site_name: str, office_code: str, recovery_key: str,
+                         day: date | None = None) -> Path:
+    """Write the sheet atomically (temp file, fsync, rename) where the user chose."""
+    target = Path(path)
+    atomic_write(target, recovery_sheet_pdf(site_name, office_code, recovery_key, day))
+    return target

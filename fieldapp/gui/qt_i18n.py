@@ -1,0 +1,55 @@
+"""The bridge from fieldapp.i18n (plain gettext + Babel) to Qt (STYLE.md 10).
+
+Switching the language sets the gettext catalog, loads Qt's own `qtbase_<lang>` catalog so Qt's
+standard buttons and dialogs (Cancel → Annuler) follow, sets the default QLocale, and emits
+context.language_changed so every page sets its strings again.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from fieldapp import i18n
+
+_qt_translator: QTranslator | None = None
+
+
+def qt_translations_dir() -> str:
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+
+
+def _install_qt_catalog(language: str) -> bool:
+    """Replace Qt's own catalog with the one for `language`; English needs none. True if loaded."""
+    global _qt_translator
+    app = QCoreApplication.instance()
+    if _qt_translator is not None:
+        if app is not None:
+            app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    if language == "en" or app is None:
+        return language == "en"
+    translator = QTranslator(app)
+    if not translator.load(f"qtbase_{language}", qt_translations_dir()):
+        return False
+    app.installTranslator(translator)
+    _qt_translator = translator
+    return True
+
+
+def apply_language(language: str, context=None) -> str:
+    """Switch every string, Qt's included, to `language` ('en' or 'fr'); returns the code applied.
+
+    With a context, its language_changed signal tells pages and windows to retranslate.
+    """
+    i18n.set_language(language)
+    applied = i18n.language()
+    _install_qt_catalog(applied)
+    QLocale.setDefault(QLocale(i18n.locale_name()))
+    if context is not None:
+        context.language_changed.emit()
+    return applied
+
+
+def language_names() -> list[tuple[str, str]]:
+    """(code, name in its own language), for the Language menu (STYLE.md 13)."""
+    return [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES]
