@@ -1,0 +1,58 @@
+"""The layering rules of DESIGN.md section 8: Qt only in gui/, SQL only in store/."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "fieldapp"
+SQL = re.compile(r"\b(select\s.+\sfrom|insert\s+(or\s+\w+\s+)?into|update\s+\w+\s+set|delete\s+from|"
+                 r"create\s+(table|index|virtual|trigger)|pragma\s+\w+)", re.IGNORECASE)
+
+
+def _modules():
+    return [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
+
+
+def _imports(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_no_module_outside_gui_imports_qt():
+    offenders = []
+    for path in _modules():
+        if PACKAGE / "gui" in path.parents:
+            continue
+        if any(name.split(".")[0] in ("PySide6", "shiboken6") for name in _imports(ast.parse(path.read_text()))):
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
+def test_no_sql_outside_store():
+    offenders = []
+    for path in _modules():
+        if PACKAGE / "store" in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_the_core_loads_without_qt():
+    code = ("import sys, fieldapp.cli, fieldapp.store.vault, fieldapp.demo, fieldapp.domain.validation; "
+            "import pkgutil, importlib, fieldapp\n"
+            "for m in pkgutil.walk_packages(fieldapp.__path__, 'fieldapp.'):\n"
+            "    if not m.name.startswith(('fieldapp.gui', 'fieldapp.__main__')): importlib.import_module(m.name)\n"
+            "assert 'PySide6' not in sys.modules, 'Qt was imported'\n"
+            "print('core-loaded')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "core-loaded"
