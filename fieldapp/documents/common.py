@@ -1,0 +1,124 @@
+"""What every document shares: the language choice (en, fr or both side by side), formatting for
+it, and saving or printing with an audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from fieldapp.errors import FieldappError
+from fieldapp.fileio import atomic_writer
+from fieldapp.i18n import DEFAULT_LOCALES, LANGUAGE_NAMES, N_, _, format_date, format_number, format_percent
+from fieldapp.i18n import language as current_language
+from fieldapp.i18n import locale_name, translate_in
+from fieldapp.store.outputs import log_output
+
+LANGUAGE_SPECS = ("en", "fr", "en+fr")
+LANGUAGE_SPEC_NAMES = {"en": "English", "fr": "Français", "en+fr": "English + Français"}
+
+
+class DocumentError(FieldappError):
+    """A document or export cannot be made or written."""
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The language(s) of one document: "en", "fr", or "en+fr" (both, English first)."""
+
+    spec: str
+
+    def __post_init__(self):
+        if self.spec not in LANGUAGE_SPECS:
+            raise DocumentError(_("Unknown document language {value}: use en, fr or en+fr.").format(value=self.spec))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.spec.split("+"))
+
+    @property
+    def bilingual(self) -> bool:
+        return len(self.codes) > 1
+
+    def locale(self, code: str | None = None) -> str:
+        code = code or self.codes[0]
+        # The user's own regional variant (fr_CF…) when the document is in the interface language.
+        return locale_name() if code == current_language() else DEFAULT_LOCALES[code]
+
+    def each(self, msgid: str, context: str | None = None, **values) -> list[str]:
+        """The string in each language; once only when both read the same (MARA, or no catalog yet)."""
+        texts = [translate_in(code, msgid, context) for code in self.codes]
+        return unique([text.format(**values) if values else text for text in texts])
+
+    def text(self, msgid: str, context: str | None = None, separator: str = " / ", **values) -> str:
+        """The string in each language, side by side."""
+        return separator.join(self.each(msgid, context, **values))
+
+    def label(self, vocabulary, code: str, separator: str = " / ") -> str:
+        return join_unique([vocabulary.label_in(language, code) for language in self.codes], separator)
+
+    def date(self, value: date | datetime | None, fmt: str = "long") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone().date() if value.tzinfo else value.date()
+        return join_unique([format_date(value, fmt, self.locale(code)) for code in self.codes], " / ")
+
+    def number(self, value: int | float) -> str:
+        return format_number(value, self.locale())
+
+    def percent(self, value: float | None) -> str:
+        return "—" if value is None else format_percent(value, self.locale())
+
+    def yes_no(self, value: bool) -> str:
+        return self.text(N_("Yes") if value else N_("No"))
+
+
+def unique(texts: list[str]) -> list[str]:
+    kept: list[str] = []
+    for text in texts:
+        if text not in kept:
+            kept.append(text)
+    return kept
+
+
+def join_unique(texts: list[str], separator: str = " / ") -> str:
+    return separator.join(unique(texts))
+
+
+def markup(text: str) -> str:
+    """Text typed by someone (a provider name with "&" or "<") made safe inside a reportlab paragraph."""
+    return escape(text or "")
+
+
+def write_document(session, path: Path | str, data: bytes, document: str, record_id: str = "",
+                   detail: dict | None = None) -> Path:
+    """Write a finished PDF where the user chose, atomically, with an "export" audit entry.
+
+    The audit entry is written before the file takes its final name: an export can be logged and
+    then fail, never appear unlogged; a failure leaves no file, partial or whole.
+    """
+    target = Path(path)
+    try:
+        with atomic_writer(target) as handle:
+            handle.write(data)
+            log_output(session, "export", document, record_id,
+                       {**(detail or {}), "file": str(target.resolve()), "bytes": len(data)})
+    except OSError as error:
+        raise DocumentError(_("Cannot write {file}: {reason}").format(
+            file=target, reason=error.strerror or error)) from error
+    return target
+
+
+def log_print(session, document: str, record_id: str = "", detail: dict | None = None) -> None:
+    """Audit a document sent to a printer (the GUI prints; the PDF never touches disk)."""
+    log_output(session, "print", document, record_id, detail or {})
+
+
+def language_spec_name(spec: str) -> str:
+    return LANGUAGE_SPEC_NAMES.get(spec, spec)
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

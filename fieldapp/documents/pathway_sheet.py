@@ -1,0 +1,270 @@
+"""The referral-pathway sheet (DESIGN.md 4): one A4 page per area, pinned on a wall and handed to
+community focal points, in English, French or both side by side.
+
+Type shrinks step by step until the sheet fits one page; past the smallest legible size it flows
+onto a second page instead (text is never cut). Everything is real text in an embedded font.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, KeepTogether, NextPageTemplate, PageTemplate
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from fieldapp.documents.common import DocumentError, Languages, markup
+from fieldapp.documents.styles import ALERT_RED, BAND, INK, RULE, Styles, make_styles
+from fieldapp.domain import vocab
+from fieldapp.domain.records import Provider
+from fieldapp.i18n import NC_, N_, _
+from fieldapp.store.outputs import office_contact
+
+TITLE = N_("Referral pathway for survivors of sexual violence")
+LAST_UPDATED = N_("Last updated: {date}")
+AREA = N_("Area: {area}")
+STEPS_TITLE = N_("First response: five steps")
+STEPS = (
+    (N_("Listen"), N_("Listen calmly. Believe her, do not judge, do not ask for details of the incident.")),
+    (N_("Ensure safety"), N_("Is she in danger now? Find a safe and private place to talk.")),
+    (N_("Explain options"), N_("Explain the services below, what they involve and which are free of charge.")),
+    (N_("Get consent"), N_("Refer only with her informed consent (a caregiver's for a child). Respect her choice.")),
+    (N_("Refer"), N_("Give a referral slip with her code only: never her name, never her story.")),
+)
+HEALTH_FIRST = N_("Health first: within 72 hours (PEP) / 120 hours (emergency contraception)")
+HEALTH_DETAIL = N_("After rape, go to a health facility at once: HIV post-exposure prophylaxis (PEP) works only "
+                   "within 72 hours, emergency contraception within 120 hours.")
+FREE = NC_("price", "Free")
+NOT_FREE = NC_("price", "Fee charged")
+NO_PROVIDER = N_("No provider listed for: {sectors}")
+NO_PROVIDER_AT_ALL = N_("No active provider is listed for this area in the directory.")
+OFFICE = N_("Referring office: {office}")
+PRINTED = N_("Printed on {date}")
+
+SIZES = (9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)  # the last is the smallest that survives a photocopy
+MARGIN = 9 * mm  # photocopiers lose up to 5 mm at the edges
+
+
+@dataclass
+class SheetData:
+    """Everything printed on one sheet, read from the vault before layout starts."""
+
+    pcode: str
+    area_path: str
+    providers: list[Provider]
+    place_names: dict[str, str]
+    office: str
+    contact: str
+    last_updated: date | None
+    printed_on: date
+    missing_sectors: list[str] = field(default_factory=list)
+
+
+def sheet_data(session, pcode: str, languages: Languages, today: date | None = None) -> SheetData:
+    """Read the area and its active providers (and those of every area below it)."""
+    pcode = (pcode or "").strip().upper()
+    place = session.places.get(pcode) if pcode else None
+    if place is None:
+        raise DocumentError(_("Unknown area P-code {pcode}: import the gazetteer or check the code.").format(
+            pcode=pcode or "—"))
+    providers = session.providers.in_area(pcode, active_only=True)
+    names: dict[str, str] = {}
+    for provider in providers:
+        if provider.location_pcode not in names:
+            found = session.places.get(provider.location_pcode)
+            names[provider.location_pcode] = found.name(languages.codes[0]) if found else provider.location_pcode
+    dates = [d for p in providers for d in (p.last_verified, p.updated_at.date() if p.updated_at else None) if d]
+    covered = {sector for provider in providers for sector in provider.sectors}
+    return SheetData(
+        pcode=pcode,
+        area_path=session.places.path_label(pcode, languages.codes[0]),
+        providers=providers,
+        place_names=names,
+        office=session.site_name,
+        contact=office_contact(session),
+        last_updated=max(dates) if dates else None,
+        printed_on=today or date.today(),
+        missing_sectors=[code for code in vocab.SECTOR.codes if code not in covered and code != "other"],
+    )
+
+
+class _SheetDoc(BaseDocTemplate):
+    """First page: a full-width frame exactly as tall as the header, then two columns of sectors;
+    later pages: two full-height columns."""
+
+    GAP = 5 * mm
+
+    def __init__(self, buffer, footer, header_height: float, **options):
+        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                         bottomMargin=MARGIN + 7 * mm, **options)
+        column = (self.width - self.GAP) / 2
+
+        def frame(name, x, y, width, height):
+            return Frame(x, y, width, height, id=name, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+        top = self.bottomMargin + self.height
+        below = self.height - header_height
+        first = [frame("header", self.leftMargin, top - header_height, self.width, header_height),
+                 frame("left1", self.leftMargin, self.bottomMargin, column, below),
+                 frame("right1", self.leftMargin + column + self.GAP, self.bottomMargin, column, below)]
+        later = [frame("left", self.leftMargin, self.bottomMargin, column, self.height),
+                 frame("right", self.leftMargin + column + self.GAP, self.bottomMargin, column, self.height)]
+        self.addPageTemplates([PageTemplate(id="first", frames=first, onPage=footer),
+                               PageTemplate(id="later", frames=later, onPage=footer)])
+
+
+def _steps(data_languages: Languages, styles: Styles, width: float) -> Table:
+    cells = []
+    for number, (title, detail) in enumerate(STEPS, start=1):
+        parts = [Paragraph(f"<b>{number}. {markup(data_languages.text(title))}</b>", styles.cell)]
+        for text in data_languages.each(detail):
+            parts.append(Paragraph(markup(text), styles.cell))
+        cells.append(parts)
+    table = Table([cells], colWidths=[width / len(STEPS)] * len(STEPS))
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1, RULE),
+        ("INNERGRID", (0, 0), (-1, -1), 0.75, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _health_box(languages: Languages, styles: Styles, width: float) -> Table:
+    # The red is a thick border and bold black text: a photocopy keeps both; colour alone would vanish.
+    parts = []
+    for headline, detail in zip(languages.each(HEALTH_FIRST), languages.each(HEALTH_DETAIL)):
+        parts.append(Paragraph(f"⚠ {markup(headline.upper())}", styles.alert))
+        parts.append(Paragraph(f"<b>{markup(detail)}</b>", styles.body))
+    table = Table([[parts]], colWidths=[width])
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 3.5, ALERT_RED),
+        ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]))
+    return table
+
+
+def _band(text: str, styles: Styles) -> Table:
+    band = Table([[Paragraph(markup(text), styles.band)]], colWidths=["100%"])
+    band.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), BAND),
+        ("LINEBELOW", (0, 0), (-1, -1), 1.5, INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]))
+    return band
+
+
+def _entry(provider: Provider, data: SheetData, languages: Languages, styles: Styles) -> Paragraph:
+    bits = [f"<b>{markup(provider.name)}</b>"]
+    place = data.place_names.get(provider.location_pcode, "")
+    if place:
+        bits[0] += f" — {markup(place)}"
+    if provider.phones:
+        bits.append(f"<b>☎\u00a0{_unbroken(provider.phones)}</b>")
+    if provider.opening_hours:
+        bits.append(markup(provider.opening_hours))
+    bits.append(markup(languages.text(*reversed(FREE if provider.free_of_charge else NOT_FREE))))
+    return Paragraph(" · ".join(bits), styles.body)
+
+
+def _unbroken(phones: str) -> str:
+    """Phone numbers never break inside a number, only between numbers ("+243 99… / +243 81…")."""
+    numbers = [part.strip() for part in phones.replace(";", ",").split(",") if part.strip()]
+    return ", ".join(markup(number).replace(" ", "\u00a0") for number in numbers)
+
+
+def _sector_blocks(data: SheetData, languages: Languages, styles: Styles) -> list:
+    blocks = []
+    for sector in vocab.SECTOR.codes:
+        members = [p for p in data.providers if sector in p.sectors]
+        if not members:
+            continue
+        entries = [_entry(p, data, languages, styles) for p in members]
+        # A heading never ends a column on its own.
+        blocks.append(KeepTogether([_band(languages.label(vocab.SECTOR, sector), styles), Spacer(1, 1.5), entries[0]]))
+        for entry in entries[1:]:
+            blocks.append(Spacer(1, styles.body.fontSize * 0.25))
+            blocks.append(entry)
+        blocks.append(Spacer(1, styles.body.fontSize * 0.5))
+    return blocks
+
+
+def _header(data: SheetData, languages: Languages, styles: Styles, width: float) -> list:
+    story = [Paragraph(markup(languages.text(TITLE)), styles.title)]
+    subtitle = [languages.text(AREA, area=data.area_path) + f" ({data.pcode})"]
+    if data.last_updated:
+        subtitle.append(languages.text(LAST_UPDATED, date=languages.date(data.last_updated)))
+    story.append(Paragraph(markup("   ·   ".join(subtitle)), styles.subtitle))
+    story.append(Spacer(1, 4))
+    story.append(Paragraph(markup(languages.text(STEPS_TITLE)), styles.bold))
+    story.append(Spacer(1, 2))
+    story.append(_steps(languages, styles, width))
+    story.append(Spacer(1, 6))
+    story.append(_health_box(languages, styles, width))
+    story.append(Spacer(1, 7))
+    return story
+
+
+def _height(flowables: list, width: float) -> float:
+    return sum(flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+               for flowable in flowables) + 2  # a little slack: a frame refuses content by a hair's breadth
+
+
+def _body(data: SheetData, languages: Languages, styles: Styles) -> list:
+    story = _sector_blocks(data, languages, styles)
+    if not data.providers:
+        story.append(Paragraph(markup(languages.text(NO_PROVIDER_AT_ALL)), styles.bold))
+    elif data.missing_sectors:
+        missing = ", ".join(languages.label(vocab.SECTOR, code) for code in data.missing_sectors)
+        story.append(Paragraph(markup(languages.text(NO_PROVIDER, sectors=missing)), styles.small))
+    return story
+
+
+def _footer(data: SheetData, languages: Languages, styles: Styles):
+    office = data.office + (f" — {data.contact}" if data.contact else "")
+    text = (f"<b>{markup(languages.text(OFFICE, office=office))}</b>"
+            f"   ·   {markup(languages.text(PRINTED, date=languages.date(data.printed_on)))}")
+
+    def draw(canvas, doc):
+        canvas.saveState()
+        paragraph = Paragraph(text, styles.small)
+        _w, height = paragraph.wrap(doc.width, doc.bottomMargin)
+        y = MARGIN
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(1)
+        canvas.line(doc.leftMargin, y + height + 3, doc.leftMargin + doc.width, y + height + 3)
+        paragraph.drawOn(canvas, doc.leftMargin, y)
+        if doc.page > 1:
+            canvas.setFont(styles.small.fontName, styles.small.fontSize)
+            canvas.drawRightString(doc.leftMargin + doc.width, doc.pagesize[1] - MARGIN + 3, str(doc.page))
+        canvas.restoreState()
+    return draw
+
+
+def render(data: SheetData, languages: Languages) -> tuple[bytes, int, float]:
+    """(PDF bytes, page count, body type size): the largest size that fits one page, if any does."""
+    result = None
+    width = A4[0] - 2 * MARGIN
+    for size in SIZES:
+        styles = make_styles(size, condensed=True)
+        header = _header(data, languages, styles, width)
+        buffer = io.BytesIO()
+        doc = _SheetDoc(buffer, _footer(data, languages, styles), _height(header, width),
+                        title=languages.text(TITLE), author=data.office, subject=data.area_path, creator="fieldapp")
+        doc.build([*header, NextPageTemplate("later"), FrameBreak(), *_body(data, languages, styles)])
+        result = (buffer.getvalue(), doc.page, size)
+        if doc.page == 1:
+            break
+    return result
+
+
+def build_pathway_sheet(session, pcode: str, language_spec: str, today: date | None = None) -> bytes:
+    languages = Languages(language_spec)
+    pdf, _pages, _size = render(sheet_data(session, pcode, languages, today), languages)
+    return pdf

@@ -1,0 +1,78 @@
+"""Store helpers for what leaves the vault: audit entries for exports and prints, records streamed
+in batches for spreadsheet exports, and the office contact printed on sheets and slips."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from fieldapp.store.db import transaction
+from fieldapp.store.repositories import ListQuery, Repository
+
+OFFICE_CONTACT_KEY = "office_contact"
+
+
+def log_output(session, action: str, record_type: str, record_id: str = "", detail: dict | None = None) -> None:
+    """One audit entry ("export", "print") in its own transaction."""
+    with transaction(session.connection):
+        session.audit.append(session.user, action, record_type, record_id, detail or {})
+
+
+def iter_records(repository: Repository, query: ListQuery | None = None, batch: int = 2000,
+                 extra_condition: str = "", extra_params: tuple = ()) -> Iterator[list]:
+    """The records matching `query`, in storage order, one batch (list) at a time.
+
+    Keyset paging on `seq` keeps each batch one index range scan, so the thousandth batch costs what
+    the first did and memory holds one batch, whatever the table size. `extra_condition` is a fixed
+    SQL fragment from this package (never user text) with `?` placeholders for `extra_params`.
+    """
+    query = query or ListQuery()
+    where, params = repository._where(query)
+    clauses = [where[len(" WHERE "):]] if where else []
+    if extra_condition:
+        clauses.append(f"({extra_condition})")
+        params = [*params, *extra_params]
+    clauses.append("seq > ?")
+    sql = f"SELECT seq, {repository._select[len('SELECT '):]} WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ?"
+    last_seq = 0
+    connection = repository._db
+    while True:
+        rows = connection.execute(sql, [*params, last_seq, batch]).fetchall()
+        if not rows:
+            return
+        last_seq = rows[-1][0]
+        yield [repository._to_record(row[1:]) for row in rows]
+        if len(rows) < batch:
+            return
+
+
+# Services exported with their referral must respect the referral's consent to reporting.
+CONSENTED_SERVICE = ("referral_id IN (SELECT id FROM referrals WHERE deleted = 0 AND consent_reporting = 1)")
+CONSENTED_REFERRAL = "consent_reporting = 1"
+
+
+def iter_places(session, batch: int = 2000) -> Iterator[list]:
+    """Every place of the gazetteer, shallowest level first, in batches."""
+    offset = 0
+    while True:
+        places = session.places.list(limit=batch, offset=offset)
+        if not places:
+            return
+        yield places
+        offset += len(places)
+
+
+def office_contact(session) -> str:
+    row = session.connection.execute("SELECT value FROM meta WHERE key = ?", (OFFICE_CONTACT_KEY,)).fetchone()
+    return row[0] if row else ""
+
+
+def set_office_contact(session, text: str) -> None:
+    """The office's own contact (phone, address) printed on sheets and slips; audited when it changes."""
+    text = text.strip()
+    if text == office_contact(session):
+        return
+    with transaction(session.connection):
+        session.connection.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (OFFICE_CONTACT_KEY, text))
+        session.audit.append(session.user, "update", "office_contact", "", {"fields": ["office_contact"]})
