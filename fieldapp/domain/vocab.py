@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from fieldapp.i18n import NC_, N_, _, pgettext, translate_in
 
@@ -20,12 +21,12 @@ def _lookup_in(language: str, label: Label) -> str:
     return translate_in(language, label)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
     name: str
     entries: tuple[tuple[str, Label], ...]  # (stable code, English label)
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(code for code, _label in self.entries)
 

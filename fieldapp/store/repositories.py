@@ -17,7 +17,7 @@ from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralS
 from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _
-from fieldapp.store.convert import column_kinds, datetime_to_text, record_to_row, row_to_record
+from fieldapp.store.convert import column_kinds, datetime_to_text, record_to_row, record_values, values_to_record
 from fieldapp.store.db import transaction
 
 R = TypeVar("R", bound=Record)
@@ -96,7 +96,7 @@ class Repository(Generic[R]):
 
     # -- reading -------------------------------------------------------------------------------
     def _to_record(self, row) -> R:
-        return row_to_record(self.RECORD, dict(zip(self._columns, row)))
+        return values_to_record(self.RECORD, row)
 
     def get(self, record_id: str, include_deleted: bool = False) -> R:
         row = self._db.execute(f"{self._select} WHERE id = ?", (record_id,)).fetchone()
@@ -223,8 +223,7 @@ class Repository(Generic[R]):
         return record
 
     def _insert(self, record: R) -> None:
-        row = record_to_row(record)
-        self._db.execute(self._insert_sql, [row[name] for name in self._columns])
+        self._db.execute(self._insert_sql, record_values(record))
 
     def _write_version(self, record: R) -> None:
         row = record_to_row(record)
@@ -252,8 +251,7 @@ class Repository(Generic[R]):
             if check:
                 self._check(record)
             self._stamp_new(record, now)
-            row = record_to_row(record)
-            rows.append([row[name] for name in self._columns])
+            rows.append(record_values(record))
             ids.append(record.id)
         if not rows:
             return Change(self.RECORD.KIND)
