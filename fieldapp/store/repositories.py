@@ -189,6 +189,33 @@ class Repository(Generic[R]):
                                 params + paging_params)
         return [row[0] for row in rows]
 
+    def list_seqs(self, query: ListQuery | None = None) -> list[int]:
+        """The ordered row numbers (`seq`) of a whole list, for GUI table models. At 200 000 rows
+        this is several times faster than list_ids: the sort indexes hold `seq`, so SQLite never
+        reads the table itself."""
+        query = query or ListQuery()
+        where, params = self._where(query)
+        paging, paging_params = self._paging(query)
+        rows = self._db.execute(f"SELECT seq FROM {self.TABLE}{where}{self._order(query)}{paging}",
+                                params + paging_params)
+        return [row[0] for row in rows]
+
+    def get_many_by_seq(self, seqs: list[int]) -> dict[int, R]:
+        """Records of a visible range of a list_seqs list, keyed by seq."""
+        found: dict[int, R] = {}
+        for start in range(0, len(seqs), 500):
+            chunk = seqs[start:start + 500]
+            rows = self._db.execute(
+                f"SELECT seq, {', '.join(self._columns)} FROM {self.TABLE} "
+                f"WHERE seq IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            for row in rows:
+                found[row[0]] = self._to_record(row[1:])
+        return found
+
+    def seq_of(self, record_id: str) -> int | None:
+        row = self._db.execute(f"SELECT seq FROM {self.TABLE} WHERE id = ?", (record_id,)).fetchone()
+        return row[0] if row else None
+
     def count(self, query: ListQuery | None = None) -> int:
         where, params = self._where(query or ListQuery())
         return self._db.execute(f"SELECT count(*) FROM {self.TABLE}{where}", params).fetchone()[0]
