@@ -1,0 +1,79 @@
+"""Starting the desktop application: `fieldapp` with no subcommand calls run()."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from fieldapp import APP_NAME, __version__, i18n
+from fieldapp.errors import FieldappError
+from fieldapp.gui.context import AppContext
+from fieldapp.gui.main_window import MainWindow
+from fieldapp.gui.qt_i18n import apply_language
+from fieldapp.gui.workers import wait_for_all
+from fieldapp.i18n import _
+from fieldapp.store.vault import Vault, remove_stale_temp_files
+
+ORGANISATION = "fieldapp"
+
+
+def _install_excepthook(window_ref: list) -> None:
+    """An exception in a slot must not end the app with a traceback on stderr nobody sees:
+    expected failures get their one-line message, anything else a short report."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        parent = window_ref[0] if window_ref else None
+        if isinstance(value, FieldappError):
+            QMessageBox.warning(parent, "fieldapp", str(value))
+            return
+        traceback.print_exception(kind, value, tb)
+        QMessageBox.critical(parent, "fieldapp", _("Unexpected error ({kind}: {detail}). Nothing was saved by the "
+                                                    "step that failed.").format(kind=kind.__name__, detail=value))
+
+    sys.excepthook = hook
+    QCoreApplication.instance().aboutToQuit.connect(lambda: setattr(sys, "excepthook", previous))
+
+
+def create_application(argv: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication(argv)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("fieldapp")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("fieldapp")
+    return app
+
+
+def run(vault_path: Path | str, argv: list[str] | None = None) -> int:
+    """Open the window on `vault_path`: the wizard when there is no vault, else the unlock screen."""
+    app = create_application(list(argv or sys.argv[:1]))
+    apply_language(i18n.language())
+    vault_path = Path(vault_path)
+    if (vault_path / "keys").is_dir():
+        remove_stale_temp_files(vault_path)
+    context = AppContext()
+    window = MainWindow(context, Vault(vault_path))
+    window_ref = [window]
+    _install_excepthook(window_ref)
+    window.show()
+    window.unlock_screen.focus_first_field()
+    app.setQuitOnLastWindowClosed(True)
+    try:
+        return app.exec()
+    finally:
+        if context.is_unlocked:
+            context.drop_session()
+        wait_for_all()
+        window.vault.release()
+        window_ref.clear()
+
+
+if __name__ == "__main__":  # python -m fieldapp.gui.app VAULT
+    from fieldapp.paths import default_vault_dir
+
+    sys.exit(run(sys.argv[1] if len(sys.argv) > 1 else default_vault_dir(), sys.argv[:1]))

@@ -1,0 +1,251 @@
+"""The main window: first-run wizard or unlock screen while locked, otherwise the navigation
+list and its pages. It owns locking: whatever locks (Ctrl+L, inactivity, quick exit), the
+window first stops showing data, then every page drops its records and the key is dropped.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QMenu, QProgressDialog, QSplitter, QStackedWidget, QWidget)
+
+from fieldapp import i18n
+from fieldapp.gui.context import AppContext
+from fieldapp.gui.home import HomePage
+from fieldapp.gui.page import Page
+from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, LockSettingsDialog, Protection,
+                                     clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
+from fieldapp.gui.qt_i18n import apply_language, language_names
+from fieldapp.gui.unlock import UnlockScreen
+from fieldapp.gui.wizard import FirstRunWizard
+from fieldapp.i18n import _
+from fieldapp.store.vault import Vault
+
+# The navigation, in order. Later issues append their page class here (one line each).
+PAGES: list[type[Page]] = [HomePage]
+
+SETTING_LANGUAGE = "language"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, vault: Vault, protection: Protection | None = None,
+                 pages: list[type[Page]] | None = None):
+        super().__init__()
+        self.context = context
+        self.vault = vault
+        self.protection = protection or Protection(QApplication.instance(), self)
+        self.protection.lock_requested.connect(self.lock)
+        self.protection.quick_exit_requested.connect(self.quick_exit)
+        self.resize(1200, 780)
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.unlock_screen = UnlockScreen(vault)
+        self.unlock_screen.unlocked.connect(self.on_unlocked)
+        self.stack.addWidget(self.unlock_screen)
+
+        self.nav = QListWidget()
+        self.nav.setMinimumWidth(140)
+        self.page_stack = QStackedWidget()
+        self.pages: list[Page] = []
+        for page_class in pages if pages is not None else PAGES:
+            page = page_class(context)
+            self.pages.append(page)
+            self.page_stack.addWidget(page)
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, page_class.TITLE)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)
+        self.workspace = QSplitter()
+        self.workspace.addWidget(self.nav)
+        self.workspace.addWidget(self.page_stack)
+        self.workspace.setStretchFactor(1, 1)
+        self.workspace.setChildrenCollapsible(False)
+        self.workspace.setSizes([180, 1020])
+        self.stack.addWidget(self.workspace)
+
+        self.wizard: FirstRunWizard | None = None
+        if not vault.exists():
+            self.wizard = FirstRunWizard(vault.path, context)
+            self.wizard.setWindowFlags(Qt.WindowType.Widget)  # a page of this window, not a dialog
+            self.wizard.created.connect(self._vault_created)
+            self.wizard.quit_requested.connect(self.close)
+            self.stack.addWidget(self.wizard)
+            self.stack.setCurrentWidget(self.wizard)
+        else:
+            self.stack.setCurrentWidget(self.unlock_screen)
+
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self._build_menus()
+        context.open_record_requested.connect(self.open_record)
+        context.language_changed.connect(self.retranslate)
+        self.retranslate()
+        self._update_actions()
+
+    # -- menus -------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        self.file_menu = self.menuBar().addMenu("")
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock)
+        self.quick_exit_action = QAction(self)
+        # The keys themselves are caught by Protection in every window; this entry documents them.
+        self.quick_exit_action.triggered.connect(self.quick_exit)
+        self.settings_action = QAction(self)
+        self.settings_action.triggered.connect(self.edit_protection_settings)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.lock_action, self.quick_exit_action, self.settings_action):
+            self.file_menu.addAction(action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+
+        self.language_menu = self.menuBar().addMenu("")
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in language_names():
+            action = QAction(name, self)  # each language in its own language, never translated
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, c=code: self.choose_language(c))
+            self.language_group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[code] = action
+
+    def retranslate(self) -> None:
+        self.file_menu.setTitle(_("&File"))
+        self.lock_action.setText(_("&Lock"))
+        self.quick_exit_action.setText(_("&Quick exit") + "\t" + QUICK_EXIT_KEYS.toString(
+            QKeySequence.SequenceFormat.NativeText))
+        self.settings_action.setText(_("&Protection settings…"))
+        self.quit_action.setText(_("&Quit"))
+        self.language_menu.setTitle(_("&Language"))
+        self.language_actions[i18n.language()].setChecked(True)
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            item.setText(_(item.data(Qt.ItemDataRole.UserRole)))
+        self.unlock_screen.retranslate()
+        self._update_status()
+
+    def _update_actions(self) -> None:
+        unlocked = self.context.is_unlocked
+        self.lock_action.setEnabled(unlocked)
+        self.settings_action.setEnabled(unlocked)
+
+    def _update_status(self) -> None:
+        if self.context.is_unlocked:
+            session = self.context.session
+            self.setWindowTitle(_("fieldapp — {site}").format(site=session.site_name))
+            self.status.setText(_("Site: {site} · User: {user}").format(site=session.site_name, user=session.user))
+        else:
+            self.setWindowTitle("fieldapp")
+            self.status.setText(_("Locked") if self.vault.exists() else "")
+
+    # -- language ----------------------------------------------------------------------------
+    def choose_language(self, code: str) -> None:
+        apply_language(code, self.context)
+        if self.context.is_unlocked:
+            settings = self.context.session.user_settings()
+            settings[SETTING_LANGUAGE] = i18n.language()
+            self.context.session.save_user_settings(settings)
+
+    # -- unlocking and locking ---------------------------------------------------------------
+    def _vault_created(self, session) -> None:
+        wizard, self.wizard = self.wizard, None
+        self.stack.removeWidget(wizard)
+        wizard.deleteLater()
+        settings = session.user_settings()
+        settings[SETTING_LANGUAGE] = i18n.language()
+        session.save_user_settings(settings)
+        self.on_unlocked(session)
+
+    def on_unlocked(self, session) -> None:
+        self.vault = session.vault
+        self.unlock_screen.set_vault(session.vault)
+        settings = session.user_settings()
+        wanted = settings.get(SETTING_LANGUAGE)
+        if wanted in i18n.LANGUAGES and wanted != i18n.language():
+            apply_language(wanted, self.context)
+        self.protection.set_timeout_minutes(clamp_minutes(settings.get(SETTING_LOCK_MINUTES, DEFAULT_LOCK_MINUTES)))
+        self.context.set_session(session)
+        self.stack.setCurrentWidget(self.workspace)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+        self.protection.set_active(True)
+        self._update_actions()
+        self._update_status()
+        self.nav.setFocus()
+
+    def lock(self) -> None:
+        """Hide every record at once, then make every page forget it and drop the key."""
+        if not self.context.is_unlocked:
+            return
+        self.stack.setCurrentWidget(self.unlock_screen)
+        self._close_other_windows()
+        clear_sensitive_clipboard()
+        self.protection.set_active(False)
+        self.context.drop_session()
+        self.unlock_screen.reset()
+        self._update_actions()
+        self._update_status()
+        self.unlock_screen.focus_first_field()
+
+    def quick_exit(self) -> None:
+        """Quick exit: lock, and get the window out of sight."""
+        self.lock()
+        self.showMinimized()
+
+    def _close_other_windows(self) -> None:
+        # Forms, message boxes and menus are separate windows that may show a record. done() of
+        # the QDialog base ends a running exec() without asking "discard changes?".
+        for widget in QApplication.topLevelWidgets():
+            if widget is self or not widget.isVisible():
+                continue
+            if isinstance(widget, QProgressDialog):
+                widget.hide()  # its worker still reports to it; it shows no record
+            elif isinstance(widget, QDialog):
+                QDialog.done(widget, QDialog.DialogCode.Rejected)
+                widget.deleteLater()
+            elif isinstance(widget, QMenu):
+                widget.hide()
+            else:
+                widget.hide()
+                widget.deleteLater()
+
+    # -- other -------------------------------------------------------------------------------
+    def edit_protection_settings(self) -> None:
+        if not self.context.is_unlocked:
+            return
+        settings = self.context.session.user_settings()
+        dialog = LockSettingsDialog(settings.get(SETTING_LOCK_MINUTES, DEFAULT_LOCK_MINUTES), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.context.is_unlocked:
+            settings = self.context.session.user_settings()
+            settings[SETTING_LOCK_MINUTES] = dialog.value()
+            self.context.session.save_user_settings(settings)
+            self.protection.set_timeout_minutes(dialog.value())
+        dialog.deleteLater()
+
+    def page_of_kind(self, kind: str) -> Page | None:
+        return next((page for page in self.pages if page.KIND == kind), None)
+
+    def show_page(self, page: Page) -> None:
+        self.nav.setCurrentRow(self.pages.index(page))
+
+    def open_record(self, kind: str, record_id: str) -> None:
+        page = self.page_of_kind(kind)
+        if page is None or not self.context.is_unlocked:
+            return
+        self.show_page(page)
+        page.open_record(record_id)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.wizard is not None and self.wizard.session is not None:
+            # The vault exists and the recovery key is on screen for the last time.
+            self.wizard.reject()
+            event.ignore()
+            return
+        self.lock()
+        event.accept()
