@@ -1,0 +1,1 @@
+"""Record forms (new / edit) with inline validation messages."""

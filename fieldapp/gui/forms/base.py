@@ -1,0 +1,211 @@
+"""What every record form shares: Save / Cancel, inline validation, language switch, and
+forgetting its values when the vault locks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+                               QScrollArea, QVBoxLayout, QWidget)
+
+from fieldapp.errors import FieldappError, ValidationError
+from fieldapp.gui.widgets.fields import ERROR_STYLE
+from fieldapp.i18n import _
+
+
+class RecordForm(QDialog):
+    """A non-blocking dialog (open()/show(), never exec) for one record.
+
+    Subclasses set NEW_TITLE / EDIT_TITLE (N_), build their fields in `build(body)` and implement
+    `load(record)`, `collect() -> record` and `repository()`. `saved(change)` is emitted after a
+    successful save, and the context's records_changed too.
+    """
+
+    NEW_TITLE = ""
+    EDIT_TITLE = ""
+    saved = Signal(object)
+
+    def __init__(self, context, record=None, parent=None):
+        super().__init__(parent)
+        self.context = context
+        self.record = record
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setModal(True)
+        self.grids = []
+        outer = QVBoxLayout(self)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.body = QWidget()
+        self.scroll.setWidget(self.body)
+        outer.addWidget(self.scroll, 1)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.hide()
+        outer.addWidget(self.message)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
+        self.build(self.body)
+        self.load(record if record is not None else self.new_record())
+        context.locked.connect(self.discard)
+        context.language_changed.connect(self.retranslate)
+        self.retranslate()
+        self._closing = False
+        self.discard_box: QMessageBox | None = None
+        self._snapshot = self._values()
+
+    @property
+    def is_new(self) -> bool:
+        return self.record is None
+
+    # -- for subclasses ------------------------------------------------------------------------
+    def build(self, body: QWidget) -> None:
+        raise NotImplementedError
+
+    def load(self, record) -> None:
+        raise NotImplementedError
+
+    def new_record(self):
+        """The values a new record starts with (the dataclass defaults, or better ones)."""
+        raise NotImplementedError
+
+    def collect(self):
+        raise NotImplementedError
+
+    def repository(self):
+        raise NotImplementedError
+
+    def retranslate_fields(self) -> None:
+        """Labels beyond the FieldGrids (banners, buttons, vocab inputs)."""
+
+    def check_inputs(self) -> dict[str, str]:
+        """Problems the widgets know before the record exists (e.g. typed text that names no place)."""
+        return {}
+
+    def after_save(self, record) -> None:
+        """Extra writes once the record is saved (services of a referral); each emits its Change."""
+
+    # -- shared behaviour ----------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(_(self.NEW_TITLE if self.is_new else self.EDIT_TITLE))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        for grid in self.grids:
+            grid.retranslate()
+        self.retranslate_fields()
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        first = None
+        rest: dict[str, str] = {}
+        for grid in self.grids:
+            grid.clear_problems()
+        remaining = dict(problems)
+        for grid in self.grids:
+            widget, remaining = grid.show_problems(remaining)
+            first = first or widget
+        rest = remaining
+        if rest:
+            self.show_message(" ".join(rest.values()))
+        else:
+            self.show_message(_("Please correct the fields marked in red.") if problems else "")
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.scroll.ensureWidgetVisible(first)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def save(self) -> bool:
+        """Validate and write; on a problem keep the dialog open with the messages shown."""
+        if not self.context.is_unlocked:
+            return False
+        problems = self.check_inputs()
+        if problems:
+            self.show_problems(problems)
+            return False
+        try:
+            record = self.collect()
+            repository = self.repository()
+            change = repository.create(record) if self.is_new else repository.update(record)
+            self.record = record
+            self.context.records_changed.emit(change)
+            self.saved.emit(change)
+            self.after_save(record)
+        except ValidationError as error:
+            self.show_problems(error.problems)
+            return False
+        except FieldappError as error:
+            self.show_message(str(error))
+            return False
+        self._closing = True
+        self.accept()
+        return True
+
+    # -- leaving without saving ----------------------------------------------------------------
+    def _values(self) -> dict:
+        values = asdict(self.collect())
+        values.pop("id", None)
+        return values
+
+    def is_dirty(self) -> bool:
+        return self._values() != self._snapshot
+
+    def reject(self) -> None:
+        """Esc or Cancel: a half-typed record is not thrown away without asking."""
+        if self._closing or not self.context.is_unlocked or not self.is_dirty():
+            self._closing = True
+            super().reject()
+            return
+        if self.discard_box is not None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, _("Discard changes?"),
+                          _("This record has changes that are not saved. Close it and lose them?"),
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Discard:
+                self._closing = True
+                QDialog.reject(self)
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(lambda _result: setattr(self, "discard_box", None))
+        self.discard_box = box
+        box.open()
+
+    def discard(self) -> None:
+        """The vault locked: forget every value, then close without saving or asking."""
+        self._closing = True
+        if self.discard_box is not None:
+            self.discard_box.reject()
+        self.record = None
+        for widget in self.findChildren(QPlainTextEdit) + self.findChildren(QLineEdit):
+            widget.clear()
+        self.clear_values()
+        self.reject()
+
+    def clear_values(self) -> None:
+        """Subclasses drop models and inputs holding record data."""
+
+
+def chain_tab_order(widgets: list[QWidget]) -> None:
+    """Tab moves through `widgets` in this order (the order a person fills the paper form)."""
+    for first, second in zip(widgets, widgets[1:]):
+        QWidget.setTabOrder(first, second)
+
+
+def text_box(lines: int = 3) -> QPlainTextEdit:
+    """A multi-line text input where Tab moves on instead of typing a tab."""
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 12)
+    return box

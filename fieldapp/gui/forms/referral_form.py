@@ -1,0 +1,248 @@
+"""Survivor referral form: no name, a generated survivor code, consent, the urgency windows
+(PEP 72 h, emergency contraception 120 h) and the services the survivor is referred to."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+
+from fieldapp.domain import services as rules
+from fieldapp.domain import vocab
+from fieldapp.domain.derived import urgency
+from fieldapp.domain.records import Referral
+from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
+from fieldapp.gui.forms.services import ServicesPanel
+from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
+from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.places import PlacePicker
+from fieldapp.gui.widgets.vocab import VocabCombo
+from fieldapp.i18n import N_, _, format_number
+
+URGENT_STYLE = "background: #b00020; color: white; font-weight: bold; padding: 6px; border-radius: 3px;"
+CLOSED_STYLE = "background: #eeeeee; color: #333333; padding: 6px; border-radius: 3px;"
+UNKNOWN_STYLE = "background: #fff3cd; color: #5c4400; padding: 6px; border-radius: 3px;"
+NOTICE_STYLE = "background: #fff3cd; color: #5c4400; font-weight: bold; padding: 6px; border: 1px solid #c99a00;"
+CHILD_AGES = ("0-11", "12-17")
+
+
+class ReferralForm(RecordForm):
+    NEW_TITLE = N_("New referral")
+    EDIT_TITLE = N_("Edit referral")
+
+    def build(self, body: QWidget) -> None:
+        self.urgency_banner = QLabel(self)
+        self.urgency_banner.setWordWrap(True)
+        self.un_notice = QLabel(self)
+        self.un_notice.setWordWrap(True)
+        self.un_notice.setStyleSheet(NOTICE_STYLE)
+        self.un_notice.hide()
+        # Above the scrolling fields: the windows and the SEA notice stay in sight while typing.
+        self.layout().insertWidget(0, self.un_notice)
+        self.layout().insertWidget(0, self.urgency_banner)
+
+        outer = QVBoxLayout(body)
+        columns = QHBoxLayout()
+        outer.addLayout(columns)
+        left, right = FieldGrid(body), FieldGrid(body)
+        columns.addWidget(left, 1)
+        columns.addWidget(right, 1)
+        self.grids = [left, right]
+        self.survivor_code = left.add("survivor_code", N_("Survivor code"), QLineEdit())
+        self.reported_at = left.add("reported_at", N_("Reported at"), DateTimeInput(optional=False))
+        self.incident_date = left.add("incident_date", N_("Incident date"), DateInput(optional=True))
+        self.precision = left.add("incident_date_precision", N_("Date is"), VocabCombo(vocab.DATE_PRECISION))
+        self.incident_type = left.add("incident_type", N_("Incident type"),
+                                      VocabCombo(vocab.INCIDENT_TYPE, empty_label=N_("Choose…")))
+        self.crsv = left.add("crsv", N_("CRSV"), QCheckBox())
+        self.place = left.add("location_pcode", N_("Place of incident"), PlacePicker(self.context))
+        self.locality = left.add("locality", N_("Locality"), QLineEdit())
+        self.entry_point = left.add("entry_point", N_("Came through"), VocabCombo(vocab.ENTRY_POINT))
+        self.status = left.add("status", N_("Case status"), VocabCombo(vocab.REFERRAL_STATUS))
+
+        self.sex = right.add("sex", N_("Sex"), VocabCombo(vocab.SEX))
+        self.age_group = right.add("age_group", N_("Age"), VocabCombo(vocab.AGE_GROUP))
+        self.displacement = right.add("displacement", N_("Displacement"), VocabCombo(vocab.DISPLACEMENT))
+        self.disability = right.add("disability", N_("Disability"), VocabCombo(vocab.YES_NO_UNKNOWN))
+        self.perpetrator = right.add("perpetrator_category", N_("Perpetrator"), VocabCombo(vocab.PERPETRATOR_CATEGORY))
+        self.perpetrator_count = right.add("perpetrator_count", N_("Number of perpetrators"), QSpinBox())
+        self.perpetrator_count.setRange(0, 1000)
+        self.perpetrator_count.setMaximumWidth(160)
+        self.consent_referral = right.add("consent_referral", N_("Consent to referral"), QCheckBox())
+        self.consent_reporting = right.add("consent_reporting", N_("Consent to statistics"), QCheckBox())
+        self.consent_by = right.add("consent_by", N_("Consent given by"), VocabCombo(vocab.CONSENT_BY))
+        self.consent_at = right.add("consent_at", N_("Consent date"), DateInput(optional=True))
+
+        self.notes_label = QLabel()
+        outer.addWidget(self.notes_label)
+        self.notes = text_box(3)
+        outer.addWidget(self.notes)
+        self.services_box = QGroupBox()
+        box_layout = QVBoxLayout(self.services_box)
+        self.services = ServicesPanel(self.context, self.consent_referral.isChecked, self.services_box)
+        box_layout.addWidget(self.services)
+        outer.addWidget(self.services_box)
+
+        self.precision.set_code("exact")
+        self.status.set_code("open")
+        self.incident_date.changed.connect(self._update_urgency)
+        self.precision.code_changed.connect(self._precision_changed)
+        self.perpetrator.code_changed.connect(self._update_notice)
+        self.age_group.code_changed.connect(self._age_changed)
+        self.consent_referral.toggled.connect(self._consent_toggled)
+        self.consent_reporting.toggled.connect(self._consent_toggled)
+        chain_tab_order([self.survivor_code, self.reported_at, self.incident_date, self.precision,
+                         self.incident_type, self.crsv, self.place, self.locality, self.entry_point,
+                         self.sex, self.age_group, self.displacement, self.disability, self.perpetrator,
+                         self.perpetrator_count, self.consent_referral, self.consent_reporting, self.consent_by,
+                         self.consent_at, self.status, self.notes, self.services.view, self.services.add_button])
+        # Hours tick on while the form is open.
+        self._clock = QTimer(self)
+        self._clock.setInterval(60_000)
+        self._clock.timeout.connect(self._update_urgency)
+        self._clock.start()
+        self.resize(1040, 760)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.is_new:
+            self.incident_date.setFocus()
+
+    def retranslate_fields(self) -> None:
+        self.crsv.setText(_("Conflict-related sexual violence"))
+        self.consent_referral.setText(_("The survivor agrees to be referred"))
+        self.consent_reporting.setText(_("Non-identifying data may be counted in statistics"))
+        self.perpetrator_count.setSpecialValueText(_("Unknown"))
+        self.notes_label.setText(_("Notes (sensitive: never exported to spreadsheets)"))
+        self.services_box.setTitle(_("Services"))
+        for widget in (self.precision, self.incident_type, self.entry_point, self.status, self.sex,
+                       self.age_group, self.displacement, self.disability, self.perpetrator, self.consent_by,
+                       self.reported_at, self.incident_date, self.consent_at, self.place):
+            widget.retranslate()
+        self.services.retranslate()
+        self._update_notice()
+        self._update_urgency()
+
+    # -- live help -----------------------------------------------------------------------------
+    def _precision_changed(self, code: str) -> None:
+        unknown = code == "unknown"
+        if unknown:
+            self.incident_date.set_value(None)
+        self.incident_date.setEnabled(not unknown)
+        self._update_urgency()
+
+    def _age_changed(self, code: str) -> None:
+        if code in CHILD_AGES:
+            self.consent_by.set_code("caregiver")
+
+    def _consent_toggled(self, checked: bool) -> None:
+        if checked and self.consent_at.value() is None:
+            self.consent_at.set_value(datetime.now().date())
+        if self.consent_referral.isChecked():
+            self.services.show_notice("")
+
+    def _update_notice(self) -> None:
+        shown = self.perpetrator.code() == "un_personnel"
+        self.un_notice.setText(_(rules.UN_PERSONNEL_NOTICE) if shown else "")
+        self.un_notice.setVisible(shown)
+
+    def urgency_text(self) -> str:
+        return self.urgency_banner.text()
+
+    def _update_urgency(self) -> None:
+        probe = Referral(incident_date=self.incident_date.value(), incident_date_precision=self.precision.code())
+        state = urgency(probe, datetime.now(timezone.utc))
+        if state.hours_since is None:
+            self.urgency_banner.setText(_("Incident date unknown. If it was less than 72 hours ago, PEP is still "
+                                          "possible; less than 120 hours, emergency contraception."))
+            self.urgency_banner.setStyleSheet(UNKNOWN_STYLE)
+            return
+        hours = format_number(int(state.hours_since))
+        parts = [_("Incident {hours} hours ago.").format(hours=hours)]
+        if state.pep_open:
+            parts.append(_("PEP window OPEN: {left} h left.").format(left=format_number(int(state.pep_hours_left))))
+        else:
+            parts.append(_("PEP window (72 h) closed."))
+        if state.ec_open:
+            parts.append(_("Emergency contraception window OPEN: {left} h left.").format(
+                left=format_number(int(state.ec_hours_left))))
+        else:
+            parts.append(_("Emergency contraception window (120 h) closed."))
+        self.urgency_banner.setText(" ".join(parts))
+        self.urgency_banner.setStyleSheet(URGENT_STYLE if state.ec_open else CLOSED_STYLE)
+
+    # -- record <-> fields ---------------------------------------------------------------------
+    def repository(self):
+        return self.context.session.referrals
+
+    def new_record(self) -> Referral:
+        session = self.context.session
+        code = session.referrals.next_survivor_code(session.office_code, datetime.now(timezone.utc).year)
+        return Referral(survivor_code=code)
+
+    def load(self, referral: Referral) -> None:
+        self.survivor_code.setText(referral.survivor_code)
+        self.reported_at.set_value(referral.reported_at)
+        self.precision.set_code(referral.incident_date_precision)
+        self.incident_date.set_value(referral.incident_date)
+        self.incident_type.set_code(referral.incident_type)
+        self.crsv.setChecked(referral.crsv)
+        self.place.set_pcode(referral.location_pcode)
+        self.locality.setText(referral.locality)
+        self.entry_point.set_code(referral.entry_point)
+        self.status.set_code(referral.status)
+        self.sex.set_code(referral.sex)
+        self.age_group.set_code(referral.age_group)
+        self.displacement.set_code(referral.displacement)
+        self.disability.set_code(referral.disability)
+        self.perpetrator.set_code(referral.perpetrator_category)
+        self.perpetrator_count.setValue(referral.perpetrator_count or 0)
+        self.consent_by.set_code(referral.consent_by)
+        self.consent_referral.setChecked(referral.consent_referral)
+        self.consent_reporting.setChecked(referral.consent_reporting)
+        self.consent_at.set_value(referral.consent_at)
+        self.notes.setPlainText(referral.notes)
+        self.services.load(referral.id)
+
+    def check_inputs(self) -> dict[str, str]:
+        problem = self.place.problem()
+        return {"location_pcode": problem} if problem else {}
+
+    def collect(self) -> Referral:
+        referral = replace(self.record) if self.record is not None else Referral()
+        referral.survivor_code = self.survivor_code.text().strip().upper()
+        referral.reported_at = self.reported_at.value()
+        referral.incident_date = self.incident_date.value()
+        referral.incident_date_precision = self.precision.code()
+        referral.incident_type = self.incident_type.code()
+        referral.crsv = self.crsv.isChecked()
+        referral.location_pcode = self.place.pcode()
+        referral.locality = self.locality.text().strip()
+        referral.entry_point = self.entry_point.code()
+        referral.status = self.status.code()
+        referral.sex = self.sex.code()
+        referral.age_group = self.age_group.code()
+        referral.displacement = self.displacement.code()
+        referral.disability = self.disability.code()
+        referral.perpetrator_category = self.perpetrator.code()
+        referral.perpetrator_count = self.perpetrator_count.value() or None
+        referral.consent_referral = self.consent_referral.isChecked()
+        referral.consent_reporting = self.consent_reporting.isChecked()
+        referral.consent_by = self.consent_by.code()
+        referral.consent_at = self.consent_at.value()
+        referral.notes = self.notes.toPlainText().strip()
+        return referral
+
+    def is_dirty(self) -> bool:
+        return super().is_dirty() or any(draft.unsaved for draft in self.services.model.drafts())
+
+    def after_save(self, referral: Referral) -> None:
+        self.services.save(referral.id, referral.consent_referral)
+
+    def clear_values(self) -> None:
+        self._clock.stop()
+        self.place.clear()
+        self.services.clear()
+        self.urgency_banner.clear()

@@ -1,0 +1,1 @@
+"""Input widgets shared by the forms and list filters: vocabularies, dates, places, inline errors."""

@@ -1,0 +1,96 @@
+"""Controlled-vocabulary inputs: they show translated labels, store stable codes, and re-label
+themselves when the language changes (DESIGN.md 7)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QListWidget, QListWidgetItem
+
+from fieldapp.domain.vocab import Vocabulary
+from fieldapp.i18n import _
+
+CODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+class VocabCombo(QComboBox):
+    """One code of a vocabulary. With `empty_label` (N_-marked, e.g. "All"), a first item stands for
+    no value (code "")."""
+
+    code_changed = Signal(str)
+
+    def __init__(self, vocabulary: Vocabulary, empty_label: str | None = None, parent=None):
+        super().__init__(parent)
+        self.vocabulary = vocabulary
+        self._empty_label = empty_label
+        if empty_label is not None:
+            self.addItem(_(empty_label), "")
+        for code in vocabulary.codes:
+            self.addItem(vocabulary.label(code), code)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.currentIndexChanged.connect(lambda _index: self.code_changed.emit(self.code()))
+
+    def code(self) -> str:
+        return self.currentData(CODE_ROLE) or ""
+
+    def set_code(self, code: str | None) -> None:
+        index = self.findData(code or "", CODE_ROLE)
+        if index < 0:
+            index = 0 if self._empty_label is not None else -1
+        self.setCurrentIndex(index)
+
+    def retranslate(self) -> None:
+        with QSignalBlocker(self):
+            for index in range(self.count()):
+                code = self.itemData(index, CODE_ROLE)
+                self.setItemText(index, self.vocabulary.label(code) if code else _(self._empty_label or ""))
+
+
+class VocabCheckList(QListWidget):
+    """Several codes of a vocabulary as a list of check boxes (Space toggles the current one)."""
+
+    changed = Signal()
+
+    def __init__(self, vocabulary: Vocabulary, parent=None):
+        super().__init__(parent)
+        self.vocabulary = vocabulary
+        for code in vocabulary.codes:
+            item = QListWidgetItem(vocabulary.label(code))
+            item.setData(CODE_ROLE, code)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.addItem(item)
+        # No selection highlight: a blue row reads as "chosen"; only the tick means chosen.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.itemChanged.connect(lambda _item: self.changed.emit())
+        self.setCurrentRow(0)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # Every choice visible at once: no scrolling inside a form that already scrolls.
+        rows = max(1, self.count())
+        self.setFixedHeight(self.sizeHintForRow(0) * rows + 2 * self.frameWidth() + 4)
+
+    def codes(self) -> list[str]:
+        return [self.item(i).data(CODE_ROLE) for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_codes(self, codes) -> None:
+        wanted = set(codes or ())
+        with QSignalBlocker(self):
+            for i in range(self.count()):
+                item = self.item(i)
+                item.setCheckState(Qt.CheckState.Checked if item.data(CODE_ROLE) in wanted else Qt.CheckState.Unchecked)
+        self.changed.emit()
+
+    def set_checked(self, code: str, checked: bool = True) -> None:
+        for i in range(self.count()):
+            if self.item(i).data(CODE_ROLE) == code:
+                self.item(i).setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def retranslate(self) -> None:
+        with QSignalBlocker(self):
+            for i in range(self.count()):
+                self.item(i).setText(self.vocabulary.label(self.item(i).data(CODE_ROLE)))
+        self._fit_height()
