@@ -1,0 +1,218 @@
+"""Writing a sync bundle (DESIGN.md 6.2): `<site>-<YYYYMMDD>-<seq>.fieldbundle`, an age file
+encrypted to the recipient site and to the sender, holding a tar of manifest.json, manifest.sig
+(Ed25519 over the manifest bytes) and one JSON-lines member per table.
+
+Field offices send referrals that have consent to reporting (others, and their services, are
+left out entirely), services, alerts and trainings; headquarters sends the directory and the
+gazetteer. Everything is streamed: the rows are read twice in one transaction, first to hash
+them for the manifest, then to write them, so neither the bundle nor a table is ever in memory.
+The file name carries the first part of the site id rather than the office's name, so the
+name of a bundle left on a USB stick tells nothing to whoever finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from fieldapp.domain.records import utc_now
+from fieldapp.fileio import atomic_writer
+from fieldapp.i18n import N_, _
+from fieldapp.store import db
+from fieldapp.store.convert import datetime_to_text
+from fieldapp.store.sync_store import SyncStore
+from fieldapp.sync import agestream, tarstream, wire
+from fieldapp.sync.site import FIELD, HEADQUARTERS, ROLES, Site, SyncError, now_text
+
+FORMAT = "fieldapp-bundle"
+FORMAT_VERSION = 1
+SUFFIX = ".fieldbundle"
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+FIELD_TABLES = ("referrals", "referral_services", "alerts", "trainings")
+HEADQUARTERS_TABLES = ("providers", "places")
+TABLE_LABELS = {"referrals": N_("Referrals"), "referral_services": N_("Referral services"), "alerts": N_("Alerts"),
+                "trainings": N_("Trainings"), "providers": N_("Providers"), "places": N_("Places")}
+CHUNK = 64 * 1024
+PROGRESS_EVERY = 1000
+
+Progress = Callable[[int, int], None]
+
+
+class SyncCancelled(SyncError):
+    def __init__(self):
+        super().__init__(_("Cancelled; nothing was changed."))
+
+
+def tables_for(sender_role: str, recipient_role: str) -> tuple[str, ...] | None:
+    """What a bundle from one role to the other carries; None if they cannot exchange bundles."""
+    if sender_role == FIELD and recipient_role == HEADQUARTERS:
+        return FIELD_TABLES
+    if sender_role == HEADQUARTERS and recipient_role == FIELD:
+        return HEADQUARTERS_TABLES
+    return None
+
+
+def same_role_message(peer_name: str, role: str) -> str:
+    return _("This site and {name} are both {role}: bundles go between field offices and headquarters.").format(
+        name=peer_name, role=_(ROLES[role]))
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    peer_name: str
+    seq: int
+    full: bool
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class _Ticker:
+    """Progress reports and cancellation checks every PROGRESS_EVERY records."""
+
+    def __init__(self, progress: Progress | None, cancelled: Callable[[], bool] | None, total: int = 0):
+        self.progress, self.cancelled, self.total, self.done = progress, cancelled, total, 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.done % PROGRESS_EVERY == 0:
+            self.check()
+            if self.progress:
+                self.progress(self.done, self.total)
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise SyncCancelled()
+
+
+def _member_lines(store: SyncStore, table: str, since: str, site: Site, peer_site: str) -> Iterator[bytes]:
+    own = site.site_id
+    if table == "referrals":
+        yield from (wire.encode_row(table, row) for row in store.shared_referrals(since, own))
+        for values in store.withdrawn_referrals(since, peer_site):
+            yield wire.encode_row(table, wire.redacted_referral(*values))
+    elif table == "referral_services":
+        yield from (wire.encode_row(table, row) for row in store.shared_services(since, own, peer_site))
+        for values in store.withdrawn_services(since, peer_site):
+            yield wire.encode_row(table, wire.redacted_service(*values))
+    else:
+        yield from (wire.encode_row(table, row) for row in store.changed_rows(table, since, own))
+
+
+def _newest_stamp(line: bytes) -> str:
+    # Cheaper than decoding the line again: the encoder writes `"hlc":"…"` with no spaces.
+    start = line.index(b'"hlc":"') + 7
+    return line[start:line.index(b'"', start)].decode("ascii")
+
+
+def export_bundle(session, peer_wanted: str, folder: Path, full: bool = False, progress: Progress | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> ExportResult:
+    """Write one bundle to `peer_wanted` (name, office code or id) in `folder`."""
+    site = Site(session)
+    peer = site.find_peer(peer_wanted)
+    tables = tables_for(site.role, peer["role"])
+    if tables is None:
+        raise SyncError(same_role_message(peer["name"], site.role))
+    recipients = [peer["age_recipient"], str(site.age_identity.to_public())]
+    store = SyncStore(session.connection)
+    ticker = _Ticker(progress, cancelled)
+    with db.transaction(session.connection):
+        last = store.last_sent(peer["site_id"])
+        since = "" if full or last is None else last["watermark"]
+        seq = last["seq"] + 1 if last else 1
+        if site.role == FIELD and since:
+            _restamp_reshared(session, store, since, peer["site_id"])
+        # Pass 1: counts, sizes and hashes for the manifest.
+        members, low, high = [], "", ""
+        for table in tables:
+            digest, size, count = hashlib.sha256(), 0, 0
+            for line in _member_lines(store, table, since, site, peer["site_id"]):
+                digest.update(line)
+                size += len(line)
+                count += 1
+                stamp = _newest_stamp(line)
+                low = min(low, stamp) if low else stamp
+                high = max(high, stamp)
+                ticker.tick()
+            members.append({"name": f"{table}.jsonl", "table": table, "records": count, "bytes": size,
+                            "sha256": digest.hexdigest()})
+        total = ticker.done
+        created = utc_now()
+        manifest = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "bundle_id": str(uuid.uuid4()),
+            "sender": {"site_id": site.site_id, "name": site.name, "role": site.role},
+            "recipient": {"site_id": peer["site_id"], "name": peer["name"], "role": peer["role"]},
+            "sequence": seq, "full": bool(full or last is None), "created_at": datetime_to_text(created),
+            "schema_version": db.latest_version(), "hlc_range": {"from": low, "to": high}, "members": members,
+        }
+        manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+        signature = site.sign(manifest_bytes)
+        name = f"{site.site_id[:8]}-{created.strftime('%Y%m%d')}-{seq:04d}{SUFFIX}"
+        path = Path(folder) / name
+        ticker = _Ticker(progress, cancelled, total)
+        written: list[dict] = []
+        # Pass 2: the same rows, into the tar, into age, into a temp file renamed when complete.
+        with atomic_writer(path, mode=0o600) as out:
+            chunks = _tar_chunks(store, members, since, site, peer["site_id"], manifest_bytes, signature,
+                                 int(created.timestamp()), written, ticker)
+            agestream.encrypt(chunks, out, recipients)
+            if [(m["bytes"], m["sha256"]) for m in written] != [(m["bytes"], m["sha256"]) for m in members]:
+                raise SyncError(_("The records changed while the bundle was written; export again."))
+        watermark = max(high, session.clock.last)
+        counts = {m["table"]: m["records"] for m in members}
+        store.record_sent(manifest["bundle_id"], peer["site_id"], seq, name, now_text(), session.user,
+                          manifest["full"], watermark, counts)
+        if site.role == FIELD:
+            store.mark_shared(peer["site_id"], since, site.site_id)
+        session.audit.append(session.user, "bundle_exported", "site", peer["site_id"],
+                             {"file": name, "sequence": seq, "full": manifest["full"], "counts": counts})
+    if progress:
+        progress(total, total)
+    return ExportResult(path, peer["name"], seq, manifest["full"], counts)
+
+
+def _restamp_reshared(session, store: SyncStore, since: str, peer_site: str) -> None:
+    # Their tombstones went out when consent was withdrawn; their current versions must outrank them.
+    updated_at = datetime_to_text(utc_now())
+    for service_id in store.reshared_service_ids(since, peer_site):
+        store.restamp_service(service_id, session.clock.now(), updated_at)
+    session.writer.persist_clock()
+
+
+def _tar_chunks(store, members, since, site, peer_site, manifest_bytes, signature, mtime, written,
+                ticker: _Ticker) -> Iterator[bytes]:
+    yield tarstream.member_header(MANIFEST, len(manifest_bytes), mtime)
+    yield manifest_bytes + tarstream.padding(len(manifest_bytes))
+    yield tarstream.member_header(SIGNATURE, len(signature), mtime)
+    yield signature + tarstream.padding(len(signature))
+    for member in members:
+        # The header needs the size before the data: pass 1 measured it under the same transaction.
+        table, size = member["table"], member["bytes"]
+        lines = _member_lines(store, table, since, site, peer_site)
+        yield tarstream.member_header(f"{table}.jsonl", size, mtime)
+        digest, done, pending, pending_size = hashlib.sha256(), 0, [], 0
+        for line in lines:
+            pending.append(line)
+            pending_size += len(line)
+            ticker.tick()
+            if pending_size >= CHUNK:
+                block = b"".join(pending)
+                digest.update(block)
+                done += len(block)
+                pending, pending_size = [], 0
+                yield block
+        block = b"".join(pending)
+        digest.update(block)
+        done += len(block)
+        written.append({"bytes": done, "sha256": digest.hexdigest()})
+        if done != size:
+            raise SyncError(_("The records changed while the bundle was written; export again."))
+        yield block + tarstream.padding(size)
+    yield tarstream.END_OF_ARCHIVE
