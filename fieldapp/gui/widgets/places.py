@@ -3,9 +3,10 @@ cache of place labels for list cells."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.i18n import _, language
 
 _MAX_RESULTS = 25
@@ -74,7 +75,7 @@ class PlacePicker(QWidget):
         label = ""
         if self._pcode and self._context.is_unlocked:
             label = self._context.session.places.path_label(self._pcode, language())
-        with QSignalBlocker(self.edit):
+        with signals_blocked(self.edit):
             self.edit.setText(label)
         self._show_status()
 
@@ -89,7 +90,7 @@ class PlacePicker(QWidget):
         self._results = []
         self._list.setStringList([])
         self._pcode = ""
-        with QSignalBlocker(self.edit):
+        with signals_blocked(self.edit):
             self.edit.clear()
         self._show_status()
 

@@ -3,10 +3,11 @@ themselves when the language changes (DESIGN.md 7)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QListWidget, QListWidgetItem
 
 from fieldapp.domain.vocab import Vocabulary
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.i18n import _
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
@@ -39,7 +40,7 @@ class VocabCombo(QComboBox):
         self.setCurrentIndex(index)
 
     def retranslate(self) -> None:
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             for index in range(self.count()):
                 code = self.itemData(index, CODE_ROLE)
                 self.setItemText(index, self.vocabulary.label(code) if code else _(self._empty_label or ""))
@@ -78,7 +79,7 @@ class VocabCheckList(QListWidget):
 
     def set_codes(self, codes) -> None:
         wanted = set(codes or ())
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             for i in range(self.count()):
                 item = self.item(i)
                 item.setCheckState(Qt.CheckState.Checked if item.data(CODE_ROLE) in wanted else Qt.CheckState.Unchecked)
@@ -90,7 +91,7 @@ class VocabCheckList(QListWidget):
                 self.item(i).setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
 
     def retranslate(self) -> None:
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             for i in range(self.count()):
                 self.item(i).setText(self.vocabulary.label(self.item(i).data(CODE_ROLE)))
         self._fit_height()
