@@ -346,8 +346,8 @@ class ReferralRepository(Repository[Referral]):
         "age_group": "age_group = ?",
         "crsv": "crsv = ?",
         "consent_reporting": "consent_reporting = ?",
-        "sector": ("EXISTS (SELECT 1 FROM referral_services s WHERE s.referral_id = referrals.id "
-                   "AND s.deleted = 0 AND s.sector = ?)"),
+        # IN (subquery) runs the subquery once, from services_sector_referral; EXISTS ran it per row.
+        "sector": "id IN (SELECT referral_id FROM referral_services WHERE sector = ? AND deleted = 0)",
     }
 
     def next_survivor_code(self, office_code: str, year: int) -> str:
@@ -483,8 +483,8 @@ class AlertRepository(Repository[Alert]):
         "severity": "severity = ?",
         "verification": "verification = ?",
         "crsv_related": "crsv_related = ?",
-        "threat_type": "EXISTS (SELECT 1 FROM json_each(alerts.threat_types) WHERE value = ?)",
-        "type": "EXISTS (SELECT 1 FROM json_each(alerts.threat_types) WHERE value = ?)",
+        "threat_type": "seq IN (SELECT alert_seq FROM alert_threats WHERE threat = ?)",
+        "type": "seq IN (SELECT alert_seq FROM alert_threats WHERE threat = ?)",
     }
 
     def open_longer_than(self, received_before: datetime, limit: int = 200) -> list[Alert]:
