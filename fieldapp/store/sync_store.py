@@ -289,6 +289,19 @@ class SyncStore:
                     found[value] = other
         return found
 
+    def ids_referenced_by_services(self, column: str, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` services name as their referral_id or provider_id."""
+        if column not in ("referral_id", "provider_id"):
+            raise ValueError(column)
+        ids = list(set(ids))
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found.update(value for (value,) in self._db.execute(
+                f"SELECT DISTINCT {column} FROM referral_services WHERE {column} IN "
+                f"({', '.join('?' * len(chunk))})", chunk))
+        return found
+
     def insert_rows(self, table: str, rows: list[tuple]) -> None:
         cols = columns(_table(table))
         self._db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)

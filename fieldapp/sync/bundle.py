@@ -1,4 +1,4 @@
-"""Writing a sync bundle (DESIGN.md 6.2): `<site>-<YYYYMMDD>-<seq>.fieldbundle`, an age file
+"""Writing a sync bundle (DESIGN.md 6.2): `<site>-<YYYYMMDD>-<seq>-<to>.fieldbundle`, an age file
 encrypted to the recipient site and to the sender, holding a tar of manifest.json, manifest.sig
 (Ed25519 over the manifest bytes) and one JSON-lines member per table.
 
@@ -6,8 +6,8 @@ Field offices send referrals that have consent to reporting (others, and their s
 left out entirely), services, alerts and trainings; headquarters sends the directory and the
 gazetteer. Everything is streamed: the rows are read twice in one transaction, first to hash
 them for the manifest, then to write them, so neither the bundle nor a table is ever in memory.
-The file name carries the first part of the site id rather than the office's name, so the
-name of a bundle left on a USB stick tells nothing to whoever finds it.
+The file name carries the first part of the site ids (sender, then recipient) rather than the
+offices' names, so the name of a bundle left on a USB stick tells nothing to whoever finds it.
 """
 
 from __future__ import annotations
@@ -154,7 +154,8 @@ def export_bundle(session, peer_wanted: str, folder: Path, full: bool = False, p
         }
         manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
         signature = site.sign(manifest_bytes)
-        name = f"{site.site_id[:8]}-{created.strftime('%Y%m%d')}-{seq:04d}{SUFFIX}"
+        # The recipient's part keeps apart the bundles headquarters writes for several offices.
+        name = f"{site.site_id[:8]}-{created.strftime('%Y%m%d')}-{seq:04d}-{peer['site_id'][:8]}{SUFFIX}"
         path = Path(folder) / name
         ticker = _Ticker(progress, cancelled, total)
         written: list[dict] = []

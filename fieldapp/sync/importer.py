@@ -183,7 +183,7 @@ def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker:
 
 
 def _end(reader: tarstream.TarReader) -> None:
-    entry = reader.next_member(0) if not reader.ended else None
+    entry = reader.next_member(MAX_MEMBER) if not reader.ended else None
     if entry is not None:
         raise SyncError(_("it holds an unexpected member “{name}”").format(name=entry[0]))
     reader.finish()

@@ -112,8 +112,17 @@ class TableMerger:
             if row[self.origin_index] != self.sender:
                 raise MergeProblem(_("Record {id} of {table} belongs to another site.").format(
                     id=key, table=self.table))
-        if self.table == "referral_services":
-            for column, owner in (("referral_id", "referrals"), ("provider_id", "providers")):
+        # A service's referral_id and provider_id may name records not received yet, but never a
+        # record of another kind, whichever of the two arrives first.
+        for column, owner in (("referral_id", "referrals"), ("provider_id", "providers")):
+            if self.table != owner:
+                used = self.store.ids_referenced_by_services(column, keys)
+                if self.table == "referral_services":
+                    used |= set(keys) & {row[self.columns.index(column)] for row in rows}
+                if used:
+                    raise MergeProblem(_("A service refers to {id} as its {column}, but that is a record of "
+                                         "{other}.").format(id=next(iter(used)), column=column, other=self.table))
+            if self.table == "referral_services":
                 index = self.columns.index(column)
                 clash = self.store.ids_in_other_tables(owner, [row[index] for row in rows])
                 if clash:
