@@ -134,9 +134,11 @@ class DemoData:
         received = self._moment(days_back)
         threats = rng.sample(list(vocab.THREAT_TYPE.codes[:-1]), k=rng.choice([1, 1, 2, 3]))
         forwarded = rng.random() < 0.85
-        fresh = (self.now - received) < timedelta(days=2)
-        status = _weighted(rng, ["open", "responded", "closed", "no_action_possible"],
-                           [60, 25, 10, 5] if fresh else [4, 40, 50, 6])
+        age = self.now - received
+        # Offices close alerts within days: only recent ones are still open.
+        weights = [60, 25, 10, 5] if age < timedelta(days=2) else [8, 40, 45, 7] if age < timedelta(days=14) \
+            else [0.3, 40, 53, 6.7]
+        status = _weighted(rng, ["open", "responded", "closed", "no_action_possible"], weights)
         responded_at = received + timedelta(minutes=rng.randrange(30, 600)) if status in ("responded", "closed") else None
         return Alert(
             received_at=received,
