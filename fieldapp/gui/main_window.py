@@ -17,13 +17,14 @@ from fieldapp.gui.page import Page
 from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, LockSettingsDialog, Protection,
                                      clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
 from fieldapp.gui.qt_i18n import apply_language, language_names
+from fieldapp.gui.sync_page import SyncPage
 from fieldapp.gui.unlock import UnlockScreen
 from fieldapp.gui.wizard import FirstRunWizard
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 
 # The navigation, in order. Later issues append their page class here (one line each).
-PAGES: list[type[Page]] = [HomePage]
+PAGES: list[type[Page]] = [HomePage, SyncPage]
 
 SETTING_LANGUAGE = "language"
 
