@@ -25,7 +25,7 @@ from fieldapp.store.vault import Session, Vault
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 # Modules that add their own subcommands: each has `register(subparsers)`.
-COMMAND_MODULES: list[str] = ["fieldapp.sync.commands", "fieldapp.backup_commands"]
+COMMAND_MODULES: list[str] = ["fieldapp.sync.commands", "fieldapp.backup_commands", "fieldapp.documents.commands"]
 
 
 class CommandError(FieldappError):

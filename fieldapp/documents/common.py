@@ -63,6 +63,8 @@ class Languages:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone().date() if value.tzinfo else value.date()
+        if self.bilingual:
+            return value.isoformat()  # one date both readers parse, instead of printing it twice
         return join_unique([format_date(value, fmt, self.locale(code)) for code in self.codes], " / ")
 
     def number(self, value: int | float) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, KeepTogether, NextPageTemplate, PageTemplate
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
@@ -25,7 +26,9 @@ from fieldapp.store.outputs import office_contact
 
 TITLE = N_("Referral pathway for survivors of sexual violence")
 LAST_UPDATED = N_("Last updated: {date}")
+LAST_UPDATED_LABEL = N_("Last updated")
 AREA = N_("Area: {area}")
+AREA_LABEL = N_("Area")
 STEPS_TITLE = N_("First response: five steps")
 STEPS = (
     (N_("Listen"), N_("Listen calmly. Believe her, do not judge, do not ask for details of the incident.")),
@@ -42,9 +45,12 @@ NOT_FREE = NC_("price", "Fee charged")
 NO_PROVIDER = N_("No provider listed for: {sectors}")
 NO_PROVIDER_AT_ALL = N_("No active provider is listed for this area in the directory.")
 OFFICE = N_("Referring office: {office}")
+OFFICE_LABEL = N_("Referring office")
 PRINTED = N_("Printed on {date}")
+PRINTED_LABEL = N_("Printed on")
 
-SIZES = (9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)  # the last is the smallest that survives a photocopy
+# Largest first; the last is the smallest that survives a photocopy.
+SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)
 MARGIN = 9 * mm  # photocopiers lose up to 5 mm at the edges
 
 
@@ -97,19 +103,21 @@ class _SheetDoc(BaseDocTemplate):
 
     GAP = 5 * mm
 
-    def __init__(self, buffer, footer, header_height: float, **options):
+    def __init__(self, buffer, footer, header_height: float, column_height: float | None = None, **options):
         super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                         bottomMargin=MARGIN + 7 * mm, **options)
+                         bottomMargin=MARGIN + 6 * mm, **options)
         column = (self.width - self.GAP) / 2
 
         def frame(name, x, y, width, height):
             return Frame(x, y, width, height, id=name, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
         top = self.bottomMargin + self.height
-        below = self.height - header_height
+        # Shorter columns hanging from the header balance a sheet that fills less than a page.
+        below = min(self.height - header_height, column_height or self.height)
+        bottom = top - header_height - below
         first = [frame("header", self.leftMargin, top - header_height, self.width, header_height),
-                 frame("left1", self.leftMargin, self.bottomMargin, column, below),
-                 frame("right1", self.leftMargin + column + self.GAP, self.bottomMargin, column, below)]
+                 frame("left1", self.leftMargin, bottom, column, below),
+                 frame("right1", self.leftMargin + column + self.GAP, bottom, column, below)]
         later = [frame("left", self.leftMargin, self.bottomMargin, column, self.height),
                  frame("right", self.leftMargin + column + self.GAP, self.bottomMargin, column, self.height)]
         self.addPageTemplates([PageTemplate(id="first", frames=first, onPage=footer),
@@ -189,30 +197,38 @@ def _sector_blocks(data: SheetData, languages: Languages, styles: Styles) -> lis
         # A heading never ends a column on its own.
         blocks.append(KeepTogether([_band(languages.label(vocab.SECTOR, sector), styles), Spacer(1, 1.5), entries[0]]))
         for entry in entries[1:]:
-            blocks.append(Spacer(1, styles.body.fontSize * 0.25))
+            blocks.append(Spacer(1, styles.body.fontSize * 0.2))
             blocks.append(entry)
-        blocks.append(Spacer(1, styles.body.fontSize * 0.5))
+        blocks.append(Spacer(1, styles.body.fontSize * 0.45))
     return blocks
+
+
+def _field(languages: Languages, sentence: str, label: str, **value) -> str:
+    """"Area: Beni" in one language; "Area / Zone: Beni" in both, so the value is printed once."""
+    if not languages.bilingual:
+        return languages.text(sentence, **value)
+    return f"{languages.text(label)}: {next(iter(value.values()))}"
 
 
 def _header(data: SheetData, languages: Languages, styles: Styles, width: float) -> list:
     story = [Paragraph(markup(languages.text(TITLE)), styles.title)]
-    subtitle = [languages.text(AREA, area=data.area_path) + f" ({data.pcode})"]
+    subtitle = [_field(languages, AREA, AREA_LABEL, area=f"{data.area_path} ({data.pcode})")]
     if data.last_updated:
-        subtitle.append(languages.text(LAST_UPDATED, date=languages.date(data.last_updated)))
+        subtitle.append(_field(languages, LAST_UPDATED, LAST_UPDATED_LABEL, date=languages.date(data.last_updated)))
     story.append(Paragraph(markup("   ·   ".join(subtitle)), styles.subtitle))
-    story.append(Spacer(1, 4))
+    story.append(Spacer(1, 2))
     story.append(Paragraph(markup(languages.text(STEPS_TITLE)), styles.bold))
     story.append(Spacer(1, 2))
     story.append(_steps(languages, styles, width))
-    story.append(Spacer(1, 6))
+    story.append(Spacer(1, 4))
     story.append(_health_box(languages, styles, width))
-    story.append(Spacer(1, 7))
+    story.append(Spacer(1, 5))
     return story
 
 
 def _height(flowables: list, width: float) -> float:
-    return sum(flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    canvas = Canvas(io.BytesIO())  # some flowables measure only against a canvas; nothing is drawn
+    return sum(flowable.wrapOn(canvas, width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
                for flowable in flowables) + 2  # a little slack: a frame refuses content by a hair's breadth
 
 
@@ -228,8 +244,8 @@ def _body(data: SheetData, languages: Languages, styles: Styles) -> list:
 
 def _footer(data: SheetData, languages: Languages, styles: Styles):
     office = data.office + (f" — {data.contact}" if data.contact else "")
-    text = (f"<b>{markup(languages.text(OFFICE, office=office))}</b>"
-            f"   ·   {markup(languages.text(PRINTED, date=languages.date(data.printed_on)))}")
+    text = (f"<b>{markup(_field(languages, OFFICE, OFFICE_LABEL, office=office))}</b>"
+            f"   ·   {markup(_field(languages, PRINTED, PRINTED_LABEL, date=languages.date(data.printed_on)))}")
 
     def draw(canvas, doc):
         canvas.saveState()
@@ -247,21 +263,46 @@ def _footer(data: SheetData, languages: Languages, styles: Styles):
     return draw
 
 
-def render(data: SheetData, languages: Languages) -> tuple[bytes, int, float]:
-    """(PDF bytes, page count, body type size): the largest size that fits one page, if any does."""
-    result = None
+def _build(data: SheetData, languages: Languages, size: float, column_height: float | None = None):
+    styles = make_styles(size, condensed=True, leading=1.15)
     width = A4[0] - 2 * MARGIN
-    for size in SIZES:
-        styles = make_styles(size, condensed=True)
-        header = _header(data, languages, styles, width)
-        buffer = io.BytesIO()
-        doc = _SheetDoc(buffer, _footer(data, languages, styles), _height(header, width),
-                        title=languages.text(TITLE), author=data.office, subject=data.area_path, creator="fieldapp")
-        doc.build([*header, NextPageTemplate("later"), FrameBreak(), *_body(data, languages, styles)])
-        result = (buffer.getvalue(), doc.page, size)
-        if doc.page == 1:
-            break
-    return result
+    header = _header(data, languages, styles, width)
+    buffer = io.BytesIO()
+    doc = _SheetDoc(buffer, _footer(data, languages, styles), _height(header, width), column_height,
+                    title=languages.text(TITLE), author=data.office, subject=data.area_path, creator="fieldapp")
+    body = _body(data, languages, styles)
+    doc.build([*header, NextPageTemplate("later"), FrameBreak(), *body])
+    column_width = (width - _SheetDoc.GAP) / 2
+    return buffer.getvalue(), doc.page, _height(_body(data, languages, styles), column_width)
+
+
+def render(data: SheetData, languages: Languages) -> tuple[bytes, int, float]:
+    """(PDF bytes, page count, body type size): the largest size that fits one page, if any does.
+
+    Fitting is monotonic in the type size, so a binary search needs four builds, not eleven.
+    """
+    low, high = 0, len(SIZES) - 1  # SIZES runs from largest to smallest
+    fitted = None
+    while low <= high:
+        middle = (low + high) // 2
+        pdf, pages, body_height = _build(data, languages, SIZES[middle])
+        if pages == 1:
+            fitted = (pdf, pages, SIZES[middle], body_height)
+            high = middle - 1
+        else:
+            low = middle + 1
+    if fitted is None:
+        pdf, pages, _height_unused = _build(data, languages, SIZES[-1])
+        return pdf, pages, SIZES[-1]
+    pdf, pages, size, body_height = fitted
+    # Balance the two columns: the shortest column height that still keeps everything on one page.
+    column_height = body_height / 2
+    while column_height < A4[1]:
+        balanced, balanced_pages, _unused = _build(data, languages, size, column_height)
+        if balanced_pages == 1:
+            return balanced, 1, size
+        column_height *= 1.08
+    return pdf, pages, size
 
 
 def build_pathway_sheet(session, pcode: str, language_spec: str, today: date | None = None) -> bytes:

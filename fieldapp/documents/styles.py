@@ -36,10 +36,10 @@ class Styles:
     centred: ParagraphStyle
 
 
-def make_styles(size: float = 9.0, condensed: bool = False) -> Styles:
+def make_styles(size: float = 9.0, condensed: bool = False, leading: float = 1.2) -> Styles:
     register_fonts()
     regular, bold = (CONDENSED, CONDENSED_BOLD) if condensed else (REGULAR, BOLD)
-    leading = size * 1.2
+    leading = size * leading
 
     def style(name: str, **options) -> ParagraphStyle:
         base = {"fontName": regular, "fontSize": size, "leading": leading, "textColor": INK, "alignment": TA_LEFT}

@@ -45,6 +45,16 @@ def iter_records(repository: Repository, query: ListQuery | None = None, batch: 
             return
 
 
+def count_records(repository: Repository, query: ListQuery | None = None, extra_condition: str = "",
+                  extra_params: tuple = ()) -> int:
+    """How many records iter_records would yield."""
+    where, params = repository._where(query or ListQuery())
+    if extra_condition:
+        where = (where + " AND " if where else " WHERE ") + f"({extra_condition})"
+        params = [*params, *extra_params]
+    return repository._db.execute(f"SELECT count(*) FROM {repository.TABLE}{where}", params).fetchone()[0]
+
+
 # Services exported with their referral must respect the referral's consent to reporting.
 CONSENTED_SERVICE = ("referral_id IN (SELECT id FROM referrals WHERE deleted = 0 AND consent_reporting = 1)")
 CONSENTED_REFERRAL = "consent_reporting = 1"

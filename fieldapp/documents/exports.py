@@ -1,0 +1,250 @@
+"""Spreadsheet exports (CSV with a BOM so Excel reads accents right, and XLSX) of referrals,
+services, alerts, trainings, the directory and the gazetteer.
+
+Rows are streamed from the vault in batches into a temp file beside the target, which takes its
+final name only when complete (fieldapp.fileio): a failure or a cancel leaves no file at all.
+Referrals (and their services) without consent to reporting are never exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from fieldapp.documents.common import DocumentError, Languages, join_unique, language_name
+from fieldapp.documents.export_columns import COLUMNS, Column
+from fieldapp.fileio import atomic_writer
+from fieldapp.i18n import N_, _, translate_in
+from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, count_records, iter_places, iter_records,
+                                   log_output)
+from fieldapp.store.repositories import ListQuery
+
+KINDS = tuple(COLUMNS)
+FORMATS = ("csv", "xlsx")
+LABEL = N_("{field} (label)")
+LABEL_IN = N_("{field} (label, {language})")
+BATCH = 2000
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    rows: int
+    left_out: int  # referrals or services held back for want of consent to reporting
+
+
+class Lookups:
+    """Names a row needs from elsewhere in the vault, cached per export (places, providers) or per
+    batch (survivor codes), so memory stays bounded by the gazetteer and the directory."""
+
+    def __init__(self, session, language: str):
+        self._session = session
+        self._language = language
+        self._admin: dict[str, dict[int, tuple[str, str]]] = {}
+        self._providers: dict[str, str] | None = None
+        self._codes: dict[str, str] = {}
+
+    def admin(self, pcode: str, level: int) -> tuple[str, str]:
+        if not pcode:
+            return ("", "")
+        if pcode not in self._admin:
+            self._admin[pcode] = {place.level: (place.pcode, place.name(self._language))
+                                  for place in self._session.places.path(pcode)}
+        return self._admin[pcode].get(level, ("", ""))
+
+    def provider_name(self, provider_id: str | None) -> str:
+        if self._providers is None:
+            self._providers = {p.id: p.name for batch in iter_records(self._session.providers) for p in batch}
+        return self._providers.get(provider_id or "", "")
+
+    def load_referrals(self, services: list) -> None:
+        found = self._session.referrals.get_many(sorted({s.referral_id for s in services}))
+        self._codes = {referral_id: referral.survivor_code for referral_id, referral in found.items()}
+
+    def survivor_code(self, referral_id: str) -> str:
+        return self._codes.get(referral_id, "")
+
+
+def header_rows(columns: list[Column], languages: Languages, hxl: bool) -> list[list[str]]:
+    """The header row in the chosen language(s) ("Date of report / Date du signalement") and, if
+    asked, the HXL hashtag row under it."""
+    header, tags = [], []
+    for column in columns:
+        header.append(join_unique([translate_in(code, column.title) for code in languages.codes]))
+        tags.append(column.hxl)
+        if column.vocabulary is None:
+            continue
+        for label_language in languages.codes:
+            parts = []
+            for code in languages.codes:
+                field = translate_in(code, column.title)
+                if languages.bilingual:
+                    parts.append(translate_in(code, LABEL_IN).format(field=field, language=language_name(label_language)))
+                else:
+                    parts.append(translate_in(code, LABEL).format(field=field))
+            header.append(join_unique(parts))
+            tags.append(column.hxl.replace("+code", "") + "+name" + f"+i_{label_language}")
+    return [header, tags] if hxl else [header]
+
+
+def row_values(record, columns: list[Column], languages: Languages, lookups: Lookups) -> list:
+    values = []
+    for column in columns:
+        value = column.get(record, lookups)
+        if column.vocabulary is None:
+            values.append(value)
+            continue
+        codes = value if isinstance(value, list) else ([] if value in (None, "") else [value])
+        values.append(";".join(codes))
+        for language in languages.codes:
+            values.append("; ".join(column.vocabulary.label_in(language, code) for code in codes))
+    return values
+
+
+class CsvSink:
+    def __init__(self, handle, columns: list[Column], languages: Languages):
+        # utf-8-sig writes the BOM Excel needs to read UTF-8; newline="" lets csv write \r\n itself.
+        self._text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._text)
+        self._guarded = [index for index, kind in enumerate(_value_kinds(columns, languages)) if kind == "free"]
+
+    def header(self, rows: list[list[str]]) -> None:
+        self._writer.writerows(rows)
+
+    def write(self, values: list) -> None:
+        for index in self._guarded:
+            value = values[index]
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                values[index] = "'" + value
+        self._writer.writerow(["" if value is None else value for value in values])
+
+    def close(self) -> None:
+        self._text.flush()
+        self._text.detach()  # the atomic writer owns the binary handle and closes it
+
+
+class XlsxSink:
+    def __init__(self, handle, columns: list[Column], languages: Languages, scratch: str):
+        import xlsxwriter
+
+        # constant_memory writes each row out as it comes; its scratch files go in a private folder
+        # beside the target (never the shared /tmp) that is removed whatever happens.
+        self._book = xlsxwriter.Workbook(handle, {
+            "constant_memory": True, "tmpdir": scratch, "strings_to_numbers": False,
+            "strings_to_formulas": False, "strings_to_urls": False})
+        self._sheet = self._book.add_worksheet()
+        self._bold = self._book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self._italic = self._book.add_format({"italic": True})
+        self._row = 0
+
+    def header(self, rows: list[list[str]]) -> None:
+        for number, values in enumerate(rows):
+            self._sheet.write_row(self._row, 0, values, self._bold if number == 0 else self._italic)
+            self._row += 1
+        self._sheet.freeze_panes(self._row, 0)
+        self._sheet.set_column(0, len(rows[0]) - 1, 18)
+
+    def write(self, values: list) -> None:
+        for column, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                value = str(value)
+            if isinstance(value, (int, float)):
+                self._sheet.write_number(self._row, column, value)
+            else:
+                self._sheet.write_string(self._row, column, str(value))
+        self._row += 1
+
+    def close(self) -> None:
+        self._book.close()
+
+
+def _value_kinds(columns: list[Column], languages: Languages) -> list[str]:
+    kinds = []
+    for column in columns:
+        kinds.append("free" if column.free_text else "plain")
+        if column.vocabulary is not None:
+            kinds += ["label"] * len(languages.codes)
+    return kinds
+
+
+def _batches(session, kind: str, query: ListQuery):
+    if kind == "referrals":
+        return iter_records(session.referrals, query, BATCH, CONSENTED_REFERRAL)
+    if kind == "services":
+        return iter_records(session.services, query, BATCH, CONSENTED_SERVICE)
+    if kind == "places":
+        return iter_places(session, BATCH)
+    repository = {"alerts": session.alerts, "trainings": session.trainings, "directory": session.providers}[kind]
+    return iter_records(repository, query, BATCH)
+
+
+def _counts(session, kind: str, query: ListQuery) -> tuple[int, int]:
+    """(rows to export, rows held back for want of consent)."""
+    if kind == "places":
+        return session.places.count(), 0
+    if kind in ("referrals", "services"):
+        repository = session.referrals if kind == "referrals" else session.services
+        condition = CONSENTED_REFERRAL if kind == "referrals" else CONSENTED_SERVICE
+        consented = count_records(repository, query, condition)
+        return consented, repository.count(query) - consented
+    repository = {"alerts": session.alerts, "trainings": session.trainings, "directory": session.providers}[kind]
+    return repository.count(query), 0
+
+
+def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, hxl: bool = False,
+           query: ListQuery | None = None, progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    """Write one export where the user chose. `progress(done, total)` may raise to cancel."""
+    if kind not in COLUMNS:
+        raise DocumentError(_("Unknown export {kind}: choose one of {kinds}.").format(kind=kind, kinds=", ".join(KINDS)))
+    if fmt not in FORMATS:
+        raise DocumentError(_("Unknown format {format}: choose csv or xlsx.").format(format=fmt))
+    languages = Languages(language_spec)
+    query = query or ListQuery()
+    columns = COLUMNS[kind]
+    progress = progress or (lambda done, total: None)
+    target = Path(path)
+    total, left_out = _counts(session, kind, query)
+    lookups = Lookups(session, languages.codes[0])
+    written = 0
+    scratch = None
+    try:
+        with atomic_writer(target) as handle:
+            if fmt == "xlsx":
+                scratch = tempfile.mkdtemp(prefix=".fieldapp-export-", dir=target.parent)
+                sink = XlsxSink(handle, columns, languages, scratch)
+            else:
+                sink = CsvSink(handle, columns, languages)
+            sink.header(header_rows(columns, languages, hxl))
+            progress(0, total)
+            for batch in _batches(session, kind, query):
+                if kind == "services":
+                    lookups.load_referrals(batch)
+                for record in batch:
+                    sink.write(row_values(record, columns, languages, lookups))
+                written += len(batch)
+                progress(written, max(total, written))
+            sink.close()
+            log_output(session, "export", kind, "", {
+                "format": fmt, "language": language_spec, "hxl": hxl, "rows": written, "left_out": left_out,
+                "file": str(target.resolve()), "from": _iso(query.date_from), "to": _iso(query.date_to),
+                "area": query.pcode_prefix})
+    except OSError as error:
+        raise DocumentError(_("Cannot write {file}: {reason}").format(
+            file=target, reason=error.strerror or error)) from error
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return ExportResult(target, written, left_out)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
