@@ -7,15 +7,18 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fieldapp import APP_NAME, __version__, i18n
 from fieldapp.errors import FieldappError
+from fieldapp.gui import screenshot
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.gui.qt_i18n import apply_language
 from fieldapp.gui.workers import wait_for_all
 from fieldapp.i18n import _
+from fieldapp.paths import resources_dir
 from fieldapp.store.vault import Vault, remove_stale_temp_files
 
 ORGANISATION = "fieldapp"
@@ -46,6 +49,7 @@ def create_application(argv: list[str]) -> QApplication:
     app.setApplicationDisplayName("fieldapp")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("fieldapp")
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "fieldapp.png")))
     return app
 
 
@@ -62,6 +66,7 @@ def run(vault_path: Path | str, argv: list[str] | None = None) -> int:
     _install_excepthook(window_ref)
     window.show()
     window.unlock_screen.focus_first_field()
+    screenshot.install(window)  # FIELDAPP_SCREENSHOT=FILE: paint, save FILE, quit (smoke test)
     app.setQuitOnLastWindowClosed(True)
     try:
         return app.exec()
