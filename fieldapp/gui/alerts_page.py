@@ -39,11 +39,11 @@ class AlertsPage(ListPage):
             Column(N_("Received"), lambda a: when(a.received_at), sort="received_at"),
             Column(N_("Severity"), lambda a: vocab.SEVERITY.label(a.severity), sort="severity",
                    tone=lambda a: "warning" if a.severity in ("high", "critical") else None),
-            Column(N_("Threats"), lambda a: ", ".join(vocab.THREAT_TYPE.label(t) for t in a.threat_types)),
-            Column(N_("Place"), lambda a: self.places.label(a.location_pcode), sort="location_pcode"),
-            Column(N_("Locality"), lambda a: a.locality),
             Column(N_("Status"), lambda a: vocab.ALERT_STATUS.label(a.status), sort="status",
                    tone=lambda a: "warning" if _open_too_long(a) else None),
+            Column(N_("Place"), lambda a: self.places.label(a.location_pcode), sort="location_pcode"),
+            Column(N_("Threats"), lambda a: ", ".join(vocab.THREAT_TYPE.label(t) for t in a.threat_types)),
+            Column(N_("Locality"), lambda a: a.locality),
         ]
 
     def count_text(self, count: int) -> str:

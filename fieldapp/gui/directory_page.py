@@ -47,15 +47,15 @@ class DirectoryPage(ListPage):
 
     def make_columns(self) -> list[Column]:
         return [
-            Column(N_("Name"), lambda p: p.name, sort="name",
+            Column(N_("Name"), lambda p: p.name, sort="name", max_chars=24,
                    tone=lambda p: "muted" if not p.active else None),
+            Column(N_("Last verified"), verified_text, sort="last_verified",
+                   tone=lambda p: "warning" if is_stale(p) else None),
             Column(N_("Services"), lambda p: ", ".join(vocab.SECTOR.label(s) for s in p.sectors)),
             Column(N_("Place"), lambda p: self.places.label(p.location_pcode), sort="location_pcode"),
             Column(N_("Phones"), lambda p: p.phones),
             Column(N_("Opening hours"), lambda p: p.opening_hours),
             Column(N_("Free"), lambda p: yes_no(p.free_of_charge)),
-            Column(N_("Last verified"), verified_text, sort="last_verified",
-                   tone=lambda p: "warning" if is_stale(p) else None),
         ]
 
     def add_extra_filter_widgets(self, row) -> None:

@@ -99,6 +99,7 @@ class ListPage(Page):
         self.form = None  # the open form, if any
         self.confirm_box: QMessageBox | None = None
         self._dirty = True
+        self._split_set = False
         self._total: int | None = None  # unfiltered count, kept until records are added or deleted
         self.model = RecordTableModel(self.make_columns(), query=ListQuery(sort=self.SORT, descending=self.DESCENDING),
                                       parent=self)
@@ -157,8 +158,14 @@ class ListPage(Page):
         self.search.returnPressed.connect(self._search_now)
         self.search.installEventFilter(self)
 
+        # Two rows so the page fits a 1366-pixel laptop screen beside the navigation.
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 3)
+        self.place_filter = PlacePicker(self.context)
+        self.place_filter.setMinimumWidth(200)
+        self.place_filter.changed.connect(lambda _pcode: self.apply_filters())
+        search_row.addWidget(self.place_filter, 2)
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
         self.date_label = QLabel()
         self.date_from = DateInput(optional=True)
         self.date_to = DateInput(optional=True)
@@ -168,17 +175,17 @@ class ListPage(Page):
                 filters.addWidget(widget)
             self.date_from.changed.connect(self.apply_filters)
             self.date_to.changed.connect(self.apply_filters)
-        self.place_filter = PlacePicker(self.context)
-        self.place_filter.setMinimumWidth(220)
-        self.place_filter.changed.connect(lambda _pcode: self.apply_filters())
-        filters.addWidget(self.place_filter, 2)
         self.filter_combos: dict[str, VocabCombo] = {}
         for spec in self.FILTERS:
             combo = VocabCombo(spec.vocabulary, empty_label=spec.title)
+            # Sized for a short label: long choices show in full in the open list.
+            combo.setSizeAdjustPolicy(VocabCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
             combo.code_changed.connect(lambda _code: self.apply_filters())
             self.filter_combos[spec.name] = combo
             filters.addWidget(combo)
         self.add_extra_filter_widgets(filters)
+        filters.addStretch(1)
         self.reset_button = QPushButton()
         self.reset_button.clicked.connect(self.reset_filters)
         filters.addWidget(self.reset_button)
@@ -219,6 +226,7 @@ class ListPage(Page):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
         shortcut_context = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -269,6 +277,11 @@ class ListPage(Page):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._split_set:
+            # The table gets most of the width; the detail pane what is left.
+            self._split_set = True
+            width = max(self.splitter.width(), 900)
+            self.splitter.setSizes([width * 64 // 100, width * 36 // 100])
         if self._dirty and self.context.is_unlocked:
             self.refresh()
 
@@ -339,9 +352,9 @@ class ListPage(Page):
     def _size_columns(self) -> None:
         self._columns_sized = True
         self.table.resizeColumnsToContents()
-        limit = self.table.fontMetrics().horizontalAdvance("M" * 22)
         header = self.table.horizontalHeader()
-        for section in range(self.model.columnCount()):
+        for section, column in enumerate(self.model.columns):
+            limit = self.table.fontMetrics().horizontalAdvance("M" * column.max_chars)
             header.resizeSection(section, min(header.sectionSize(section) + 12, limit))
 
     def apply_filters(self) -> None:

@@ -287,6 +287,8 @@ class PlacesPage(Page):
         self.tree_model.set_places(places.list())
         if self.tree_model.rowCount() == 1:
             self.tree.expand(self.tree_model.index(0, 0))
+        if self.tree_model.rowCount():
+            self.tree.setCurrentIndex(self.tree_model.index(0, 0))
         self._dirty = False
         self._update_count()
         if self.search.text().strip():

@@ -45,12 +45,12 @@ class ReferralsPage(ListPage):
         return [
             Column(N_("Survivor code"), lambda r: r.survivor_code, sort="survivor_code"),
             Column(N_("Reported"), lambda r: when(r.reported_at), sort="reported_at"),
-            Column(N_("Incident type"), lambda r: vocab.INCIDENT_TYPE.label(r.incident_type), sort="incident_type"),
-            Column(N_("Place"), lambda r: self.places.label(r.location_pcode), sort="location_pcode"),
-            Column(N_("Sex, age"), lambda r: f"{vocab.SEX.label(r.sex)}, {vocab.AGE_GROUP.label(r.age_group)}"),
             Column(N_("Urgent"), urgency_text, tone=lambda r: "warning" if urgency_text(r) else None),
+            Column(N_("Incident type"), lambda r: vocab.INCIDENT_TYPE.label(r.incident_type), sort="incident_type"),
             Column(N_("Status"), lambda r: vocab.REFERRAL_STATUS.label(r.status), sort="status",
                    tone=lambda r: "muted" if r.status == "closed" else None),
+            Column(N_("Place"), lambda r: self.places.label(r.location_pcode), sort="location_pcode"),
+            Column(N_("Sex, age"), lambda r: f"{vocab.SEX.label(r.sex)}, {vocab.AGE_GROUP.label(r.age_group)}"),
         ]
 
     def count_text(self, count: int) -> str:

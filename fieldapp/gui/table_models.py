@@ -37,6 +37,7 @@ class Column:
     sort: str | None = None
     tone: Callable[[object], str | None] | None = None
     align_right: bool = False
+    max_chars: int = 15  # widest the column grows when sized to its contents
 
 
 class RecordTableModel(QAbstractTableModel):

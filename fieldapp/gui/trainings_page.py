@@ -39,7 +39,7 @@ class TrainingsPage(ListPage):
     def make_columns(self) -> list[Column]:
         return [
             Column(N_("Start"), lambda t: day(t.start_date), sort="start_date"),
-            Column(N_("Title"), lambda t: t.title, sort="title"),
+            Column(N_("Title"), lambda t: t.title, sort="title", max_chars=22),
             Column(N_("Audience"), lambda t: vocab.AUDIENCE.label(t.audience), sort="audience"),
             Column(N_("Place"), lambda t: self.places.label(t.location_pcode), sort="location_pcode"),
             Column(N_("Participants"), lambda t: format_number(training_total(t)), sort="participants",

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 from fieldapp.domain import services as rules
 from fieldapp.domain import vocab
 from fieldapp.domain.records import ReferralService
+from fieldapp.gui.forms.base import text_box
 from fieldapp.gui.table_models import ID_ROLE, RECORD_ROLE
 from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
 from fieldapp.gui.widgets.fields import ERROR_STYLE, FieldGrid
@@ -181,8 +182,7 @@ class ServiceDialog(QDialog):
         self.provider_text = self.grid.add("provider_text", N_("Other provider"), QLineEdit())
         self.appointment_at = self.grid.add("appointment_at", N_("Appointment"), DateTimeInput(optional=True))
         self.follow_up_on = self.grid.add("follow_up_on", N_("Follow up on"), DateInput(optional=True))
-        self.outcome_notes = self.grid.add("outcome_notes", N_("Outcome notes"), QPlainTextEdit())
-        self.outcome_notes.setTabChangesFocus(True)
+        self.outcome_notes = self.grid.add("outcome_notes", N_("Outcome notes"), text_box(3))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
@@ -199,7 +199,7 @@ class ServiceDialog(QDialog):
         self.follow_up_on.set_value(service.follow_up_on)
         self.outcome_notes.setPlainText(service.outcome_notes)
         self.setWindowTitle(_("Service"))
-        self.resize(560, 420)
+        self.resize(560, 300)
 
     def _fill_providers(self) -> None:
         current = self.provider.currentData() or self._service.provider_id or ""
