@@ -251,3 +251,40 @@ def test_locking_leaves_no_record_in_any_model_view_or_form(qtbot, show, unlocke
             model = view.model()
             if model is not None and model.rowCount() and model.index(0, 0).data(ID_ROLE):
                 pytest.fail(f"{type(view).__name__} of {type(page).__name__} still shows records after lock")
+
+
+def test_headers_filters_and_counts_follow_a_language_switch(show, unlocked, monkeypatch):
+    import gettext
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from fieldapp import i18n
+    from fieldapp.gui.qt_i18n import apply_language
+
+    catalog = Catalog(locale="fr")
+    catalog.add("Survivor code", "Code de la survivante")
+    catalog.add("All statuses", "Tous les statuts")
+    catalog.add("Rape", "Viol")
+    catalog.add(("{count} referral", "{count} referrals"), ("{count} référencement", "{count} référencements"))
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    monkeypatch.setitem(i18n._catalogs, "fr", gettext.GNUTranslations(buffer))
+    page = show(ReferralsPage)
+    type_column = next(i for i, c in enumerate(page.model.columns) if c.sort == "incident_type")
+    rape_row = next(r for r in range(page.model.rowCount()) if page.model.record_at(r).incident_type == "rape")
+    assert page.model.index(rape_row, type_column).data() == "Rape"
+
+    apply_language("fr", unlocked)
+    assert page.model.headerData(0, Qt.Orientation.Horizontal) == "Code de la survivante"
+    assert page.filter_combos["status"].currentText() == "Tous les statuts"
+    assert page.model.index(rape_row, type_column).data() == "Viol"
+    assert page.count_label.text() == "200 référencements"
+    # Dates follow the locale too (every French month abbreviation differs from the English one).
+    reported = page.model.record_at(0).reported_at
+    assert page.model.index(0, 1).data() == i18n.format_datetime(reported, "dd MMM yyyy HH:mm", locale="fr_CD")
+    assert page.model.index(0, 1).data() != i18n.format_datetime(reported, "dd MMM yyyy HH:mm", locale="en")
+    apply_language("en", unlocked)
+    assert page.model.index(rape_row, type_column).data() == "Rape"
