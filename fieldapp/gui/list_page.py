@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from fieldapp.domain.vocab import Vocabulary
 from fieldapp.errors import FieldappError
 from fieldapp.gui.page import Page
+from fieldapp.gui.protection import copy_sensitive
 from fieldapp.gui.table_models import Column, RecordTableModel
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.places import PlaceNames, PlacePicker
@@ -36,14 +37,7 @@ class FilterSpec:
 
 
 def copy_to_clipboard(text: str) -> None:
-    """Record text leaves the clipboard after 30 s (protection.py); plain copy if it is absent."""
-    try:
-        from fieldapp.gui.protection import copy_sensitive
-    except ImportError:  # pragma: no cover - the shell always ships it
-        from PySide6.QtGui import QGuiApplication
-
-        QGuiApplication.clipboard().setText(text)
-        return
+    """Record text leaves the clipboard after 30 seconds and on lock (protection.py)."""
     copy_sensitive(text)
 
 
@@ -284,6 +278,8 @@ class ListPage(Page):
             self.splitter.setSizes([width * 64 // 100, width * 36 // 100])
         if self._dirty and self.context.is_unlocked:
             self.refresh()
+        else:
+            self._show_detail()  # e.g. a service changed on another page meanwhile
 
     def on_records_changed(self, change) -> None:
         if change.kind == "place":

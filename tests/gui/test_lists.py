@@ -288,3 +288,20 @@ def test_headers_filters_and_counts_follow_a_language_switch(show, unlocked, mon
     assert page.model.index(0, 1).data() != i18n.format_datetime(reported, "dd MMM yyyy HH:mm", locale="en")
     apply_language("en", unlocked)
     assert page.model.index(rape_row, type_column).data() == "Rape"
+
+
+def test_copying_from_a_list_goes_through_the_clipboard_guard(qtbot, show):
+    from PySide6.QtGui import QGuiApplication
+
+    from fieldapp.gui.protection import clear_sensitive_clipboard
+
+    page = show(ReferralsPage)
+    page.table.setFocus()
+    code = page.model.record_at(0).survivor_code
+    qtbot.keySequence(page.table, "Ctrl+C")
+    assert QGuiApplication.clipboard().text().startswith(code + "\t")
+    page.detail.selectAll()
+    page.detail.copy_selection()
+    assert code in QGuiApplication.clipboard().text()
+    clear_sensitive_clipboard()  # what the 30-second timer and the lock do
+    assert QGuiApplication.clipboard().text() == ""

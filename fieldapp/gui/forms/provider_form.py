@@ -66,7 +66,8 @@ class ProviderForm(RecordForm):
         return self.context.session.providers
 
     def new_record(self) -> Provider:
-        return Provider()
+        # Someone typing a provider in has just checked its details.
+        return Provider(last_verified=date.today())
 
     def load(self, provider: Provider) -> None:
         self.name.setText(provider.name)
