@@ -248,6 +248,11 @@ class PlacesPage(Page):
 
     def clear(self) -> None:
         self._timer.stop()
+        if self.worker is not None:
+            # The import is one transaction on the session's connection: let it end (commit or
+            # roll back) before the lock closes that connection under it.
+            self.worker.cancel()
+            self.worker.wait(5000)
         self.tree_model.clear()
         self.search_model.clear()
         self.detail.clear()
