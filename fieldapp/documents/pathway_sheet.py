@@ -18,6 +18,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, KeepTogether,
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from fieldapp.documents.common import DocumentError, Languages, markup
+from fieldapp.documents.fonts import CONDENSED
 from fieldapp.documents.styles import ALERT_RED, BAND, INK, RULE, Styles, make_styles
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Provider
@@ -49,8 +50,8 @@ OFFICE_LABEL = N_("Referring office")
 PRINTED = N_("Printed on {date}")
 PRINTED_LABEL = N_("Printed on")
 
-# Largest first; the last is the smallest that survives a photocopy.
-SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)
+# Largest first; the last is the smallest that survives a photocopy (DejaVu's tall x-height helps).
+SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
 MARGIN = 9 * mm  # photocopiers lose up to 5 mm at the edges
 
 
@@ -104,7 +105,7 @@ class _SheetDoc(BaseDocTemplate):
     GAP = 5 * mm
 
     def __init__(self, buffer, footer, header_height: float, column_height: float | None = None, **options):
-        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        super().__init__(buffer, pagesize=A4, initialFontName=CONDENSED, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                          bottomMargin=MARGIN + 6 * mm, **options)
         column = (self.width - self.GAP) / 2
 
@@ -132,7 +133,7 @@ def _steps(data_languages: Languages, styles: Styles, width: float) -> Table:
             parts.append(Paragraph(markup(text), styles.cell))
         cells.append(parts)
     table = Table([cells], colWidths=[width / len(STEPS)] * len(STEPS))
-    table.setStyle(TableStyle([
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), CONDENSED), 
         ("BOX", (0, 0), (-1, -1), 1, RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.75, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -149,7 +150,7 @@ def _health_box(languages: Languages, styles: Styles, width: float) -> Table:
         parts.append(Paragraph(f"⚠ {markup(headline.upper())}", styles.alert))
         parts.append(Paragraph(f"<b>{markup(detail)}</b>", styles.body))
     table = Table([[parts]], colWidths=[width])
-    table.setStyle(TableStyle([
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), CONDENSED), 
         ("BOX", (0, 0), (-1, -1), 3.5, ALERT_RED),
         ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -159,7 +160,7 @@ def _health_box(languages: Languages, styles: Styles, width: float) -> Table:
 
 def _band(text: str, styles: Styles) -> Table:
     band = Table([[Paragraph(markup(text), styles.band)]], colWidths=["100%"])
-    band.setStyle(TableStyle([
+    band.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), CONDENSED), 
         ("BACKGROUND", (0, 0), (-1, -1), BAND),
         ("LINEBELOW", (0, 0), (-1, -1), 1.5, INK),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -171,7 +172,7 @@ def _band(text: str, styles: Styles) -> Table:
 def _entry(provider: Provider, data: SheetData, languages: Languages, styles: Styles) -> Paragraph:
     bits = [f"<b>{markup(provider.name)}</b>"]
     place = data.place_names.get(provider.location_pcode, "")
-    if place:
+    if place and provider.location_pcode != data.pcode:  # the area's own name is in the title already
         bits[0] += f" — {markup(place)}"
     if provider.phones:
         bits.append(f"<b>☎\u00a0{_unbroken(provider.phones)}</b>")

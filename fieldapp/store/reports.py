@@ -13,7 +13,7 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from fieldapp.domain.derived import delay_bucket
+from fieldapp.domain.derived import PEP_WINDOW_HOURS, delay_bucket
 
 # Girls / boys / women / men from sex and age group, as fieldapp.domain.derived.beneficiary_group.
 GROUP_SQL = ("CASE WHEN sex = 'female' AND age_group IN ('0-11', '12-17') THEN 'girls' "
@@ -24,8 +24,10 @@ GROUP_SQL = ("CASE WHEN sex = 'female' AND age_group IN ('0-11', '12-17') THEN '
 DELAY_SQL = ("CASE WHEN incident_date IS NULL OR incident_date_precision = 'unknown' OR reported_at IS NULL "
              "THEN NULL ELSE max(0, CAST(julianday(substr(reported_at, 1, 10)) - julianday(incident_date) "
              "AS INTEGER)) END")
-# Hours from incident (midnight UTC of its date, as derived.urgency) to report.
-HOURS_SQL = "(julianday(reported_at) - julianday(incident_date)) * 24"
+# Seconds from incident (midnight UTC of its date, as derived.urgency) to report, in whole seconds so
+# that exactly 72 hours is within the window, as the domain says.
+SECONDS_SQL = "(CAST(strftime('%s', reported_at) AS INTEGER) - CAST(strftime('%s', incident_date) AS INTEGER))"
+PEP_SECONDS = PEP_WINDOW_HOURS * 3600
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def referral_figures(connection, period: Period) -> ReferralFigures:
     rows = connection.execute(
         f"SELECT consent_reporting, crsv, incident_type, sex, age_group, {GROUP_SQL}, {DELAY_SQL}, "
         f"CASE WHEN incident_date IS NULL OR incident_date_precision = 'unknown' THEN NULL "
-        f"ELSE {HOURS_SQL} <= 72 END, count(*) FROM referrals{hint} "
+        f"ELSE {SECONDS_SQL} <= {PEP_SECONDS} END, count(*) FROM referrals{hint} "
         "WHERE deleted = 0 AND reported_at >= ? AND reported_at < ? AND location_pcode GLOB ? "
         "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8", params)
     for consent, crsv, incident_type, sex, age_group, group, delay_days, within_72h, n in rows:
