@@ -290,8 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.vault is None:
         args.vault = default_vault_dir()
     if not getattr(args, "handler", None):
-        parser.print_help()
-        return EXIT_OK
+        from fieldapp.gui.app import run  # no subcommand: the desktop app (Qt is imported only here)
+
+        return run(args.vault, sys.argv[:1])
     try:
         return args.handler(args)
     except FieldappError as error:
