@@ -43,7 +43,10 @@ class VocabCombo(QComboBox):
         with signals_blocked(self):
             for index in range(self.count()):
                 code = self.itemData(index, CODE_ROLE)
-                self.setItemText(index, self.vocabulary.label(code) if code else _(self._empty_label or ""))
+                if code:
+                    self.setItemText(index, self.vocabulary.label(code))
+                elif self._empty_label:
+                    self.setItemText(index, _(self._empty_label))
 
 
 class VocabCheckList(QListWidget):
