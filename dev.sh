@@ -2,6 +2,7 @@
 # One entry point for newcomers and CI: installs what is missing, then runs the app or the tests.
 #   bash dev.sh run     set up, create a demo vault on first use, start the app on it
 #   bash dev.sh test    set up, run the whole test suite
+#   bash dev.sh package set up, build the packaged app in dist/fieldapp and smoke-test it
 # Any further arguments go to the app (run) or to pytest (test).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -55,6 +56,9 @@ case "$command" in
   test)
     exec .venv/bin/python -m pytest "$@"
     ;;
+  package)
+    exec bash packaging/build.sh "$@"
+    ;;
   *)
-    echo "usage: bash dev.sh run|test [arguments]" >&2; exit 2 ;;
+    echo "usage: bash dev.sh run|test|package [arguments]" >&2; exit 2 ;;
 esac
