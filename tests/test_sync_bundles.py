@@ -291,3 +291,36 @@ def test_a_directory_edit_in_the_field_loses_to_a_later_one_from_headquarters_an
                 assert open_conflicts(session) == []
             else:
                 assert views == []
+
+
+def test_cancelling_an_export_or_an_import_leaves_no_file_and_changes_nothing(template_vault, tmp_path):
+    from fieldapp.sync.bundle import SyncCancelled
+    from tests.sync_support import vault_state
+
+    hq = make_site(template_vault, tmp_path / "hq", "Headquarters", "HQ", HEADQUARTERS)
+    beni = make_site(template_vault, tmp_path / "beni", "Beni field office", "BNI")
+    enrol_both(beni, hq)
+    calls = []
+
+    def cancel_on_second_check():
+        calls.append(1)
+        return len(calls) >= 2
+
+    with beni.open() as session:
+        session.alerts.bulk_create([alert(n) for n in range(2500)], check=False)
+        with pytest.raises(SyncCancelled):
+            export_bundle(session, "HQ", tmp_path / "out", cancelled=cancel_on_second_check)
+        assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+        bundle = export_bundle(session, "HQ", tmp_path / "out")
+        assert bundle.seq == 1 and bundle.counts["alerts"] == 2500  # the cancelled one used no number
+    with hq.open() as session:
+        before = vault_state(session)
+        calls.clear()
+        with pytest.raises(SyncCancelled):
+            import_bundle(session, bundle.path, cancelled=cancel_on_second_check)
+        assert vault_state(session) == before
+        calls.clear()
+        with pytest.raises(SyncCancelled):  # this time during the merge, inside the transaction
+            import_bundle(session, bundle.path, cancelled=lambda: (calls.append(1), len(calls) >= 6)[1])
+        assert vault_state(session) == before
+        assert import_bundle(session, bundle.path).counts["alerts"]["new"] == 2500
