@@ -13,10 +13,21 @@ def is_frozen() -> bool:
 
 
 def install_root() -> Path:
-    """Folder holding translations/ and resources/ (the repository, or PyInstaller's bundle)."""
+    """Folder holding translations/ and resources/ (the repository, or PyInstaller's bundle).
+
+    Read-only for the app: a packaged install may sit in Program Files; user data goes to
+    default_vault_dir() and to places the user picks.
+    """
     if is_frozen():
         return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
     return Path(__file__).resolve().parent.parent
+
+
+def app_command() -> list[str]:
+    """How to start this same app again (another window on another vault, e.g. after a restore)."""
+    if is_frozen():
+        return [sys.executable]
+    return [sys.executable, "-m", "fieldapp"]
 
 
 def translations_dir() -> Path:

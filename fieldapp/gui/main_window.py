@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QListWidget, QList
                                QMenu, QProgressDialog, QSplitter, QStackedWidget, QWidget)
 
 from fieldapp import i18n
+from fieldapp.gui.backup_dialog import BackupActions
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.home import HomePage
 from fieldapp.gui.page import Page
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
         self._build_menus()
+        self.backup_actions = BackupActions(self, context, self.file_menu)
         context.open_record_requested.connect(self.open_record)
         context.language_changed.connect(self.retranslate)
         self.retranslate()
