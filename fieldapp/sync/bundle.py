@@ -74,7 +74,7 @@ class ExportResult:
         return sum(self.counts.values())
 
 
-class _Ticker:
+class Ticker:
     """Progress reports and cancellation checks every PROGRESS_EVERY records."""
 
     def __init__(self, progress: Progress | None, cancelled: Callable[[], bool] | None, total: int = 0):
@@ -122,7 +122,7 @@ def export_bundle(session, peer_wanted: str, folder: Path, full: bool = False, p
         raise SyncError(same_role_message(peer["name"], site.role))
     recipients = [peer["age_recipient"], str(site.age_identity.to_public())]
     store = SyncStore(session.connection)
-    ticker = _Ticker(progress, cancelled)
+    ticker = Ticker(progress, cancelled)
     with db.transaction(session.connection):
         last = store.last_sent(peer["site_id"])
         since = "" if full or last is None else last["watermark"]
@@ -157,7 +157,7 @@ def export_bundle(session, peer_wanted: str, folder: Path, full: bool = False, p
         # The recipient's part keeps apart the bundles headquarters writes for several offices.
         name = f"{site.site_id[:8]}-{created.strftime('%Y%m%d')}-{seq:04d}-{peer['site_id'][:8]}{SUFFIX}"
         path = Path(folder) / name
-        ticker = _Ticker(progress, cancelled, total)
+        ticker = Ticker(progress, cancelled, total)
         written: list[dict] = []
         # Pass 2: the same rows, into the tar, into age, into a temp file renamed when complete.
         with atomic_writer(path, mode=0o600) as out:
@@ -188,7 +188,7 @@ def _restamp_reshared(session, store: SyncStore, since: str, peer_site: str) -> 
 
 
 def _tar_chunks(store, members, since, site, peer_site, manifest_bytes, signature, mtime, written,
-                ticker: _Ticker) -> Iterator[bytes]:
+                ticker: Ticker) -> Iterator[bytes]:
     yield tarstream.member_header(MANIFEST, len(manifest_bytes), mtime)
     yield manifest_bytes + tarstream.padding(len(manifest_bytes))
     yield tarstream.member_header(SIGNATURE, len(signature), mtime)

@@ -20,9 +20,9 @@ from fieldapp.i18n import _, ngettext
 from fieldapp.store import db
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import agestream, tarstream, wire
-from fieldapp.sync.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, SIGNATURE, Progress, SyncCancelled, _Ticker,
+from fieldapp.sync.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, SIGNATURE, Progress, SyncCancelled, Ticker,
                                   same_role_message, tables_for)
-from fieldapp.sync.merge import OUTCOMES, TableMerger
+from fieldapp.sync.merge import TableMerger
 from fieldapp.sync.site import Site, SyncError, now_text, verify_signature
 
 MIN_SCHEMA = 2
@@ -164,7 +164,7 @@ def _check_manifest(manifest: dict, site: Site, peer: dict) -> None:
         seen.add(member["table"])
 
 
-def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker: _Ticker,
+def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker: Ticker,
                  validate: bool = True) -> Iterator[tuple]:
     """The decoded rows of one member, then its count and hash checked against the manifest."""
     entry = reader.next_member(member["bytes"])
@@ -211,7 +211,7 @@ def import_bundle(session, path: Path, progress: Progress | None = None,
 
 def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResult:
     identity = site.age_identity
-    ticker = _Ticker(progress, cancelled)
+    ticker = Ticker(progress, cancelled)
     # Pass 1: verify without writing.
     with agestream.decrypting(path, identity) as stream:
         reader = tarstream.TarReader(stream)
@@ -272,7 +272,3 @@ def missing_bundles(store: SyncStore, sender_site: str) -> list[int]:
     numbers = {seq for seq, _full in received}
     start = max((seq for seq, full in received if full), default=0)
     return [n for n in range(start + 1, max(numbers)) if n not in numbers]
-
-
-def empty_counts() -> dict[str, int]:
-    return dict.fromkeys(OUTCOMES, 0)

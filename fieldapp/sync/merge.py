@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from fieldapp.domain.records import utc_now
 from fieldapp.i18n import _
 from fieldapp.store.convert import datetime_to_text
+from fieldapp.store.db import transaction
 from fieldapp.store.repositories import Change
 from fieldapp.store.sync_store import SYNCED_TABLES, UUID_TABLES, SyncStore, columns, key_column
 from fieldapp.sync.site import SyncError, now_text
 from fieldapp.sync.wire import stamp_site
 
 # Fields that differ between versions without being an edit anyone made.
-_NOT_CONTENT = {"hlc", "updated_at", "origin_site", "created_at", "created_by"}
+NOT_CONTENT = {"hlc", "updated_at", "origin_site", "created_at", "created_by"}
 OUTCOMES = ("new", "updated", "unchanged", "conflicts")
 
 
@@ -29,7 +30,7 @@ class MergeProblem(SyncError):
 
 
 def content_indexes(table: str) -> tuple[int, ...]:
-    return tuple(i for i, name in enumerate(columns(table)) if name not in _NOT_CONTENT)
+    return tuple(i for i, name in enumerate(columns(table)) if name not in NOT_CONTENT)
 
 
 @dataclass
@@ -189,8 +190,6 @@ KINDS = {table: getattr(record_type, "KIND", "place") for table, record_type in 
 
 def keep_winner(session, conflict_seq: int) -> Change:
     """The reviewer keeps the current version; the other one stays on record as reviewed."""
-    from fieldapp.store.db import transaction
-
     store = SyncStore(session.connection)
     conflict = _open_conflict(store, conflict_seq)
     with transaction(session.connection):
@@ -202,8 +201,6 @@ def keep_winner(session, conflict_seq: int) -> Change:
 
 def restore_other(session, conflict_seq: int) -> Change:
     """The reviewer restores the losing version: it is written again as a new local version."""
-    from fieldapp.store.db import transaction
-
     store = SyncStore(session.connection)
     conflict = _open_conflict(store, conflict_seq)
     table, key = conflict.record_type, conflict.record_id
@@ -214,7 +211,7 @@ def restore_other(session, conflict_seq: int) -> Change:
         raise MergeProblem(_("The record of this conflict no longer exists."))
     restored = dict(zip(cols, current))
     for name in cols:
-        if name not in _NOT_CONTENT:
+        if name not in NOT_CONTENT:
             restored[name] = conflict.version.get(name)
     with transaction(session.connection):
         restored["hlc"] = session.clock.now()

@@ -10,7 +10,7 @@ from fieldapp.i18n import _
 from fieldapp.store.sync_store import SyncStore, StoredVersion, columns
 from fieldapp.sync.bundle import TABLE_LABELS
 from fieldapp.sync.importer import missing_bundles
-from fieldapp.sync.merge import _NOT_CONTENT
+from fieldapp.sync.merge import NOT_CONTENT
 from fieldapp.sync.site import ROLES
 from fieldapp.sync.wire import stamp_site
 
@@ -95,7 +95,7 @@ def open_conflicts(session, limit: int = 500) -> list[ConflictView]:
 def _view(stored: StoredVersion, current: dict, names: dict) -> ConflictView:
     other = stored.version
     changed = [(name, current.get(name), other.get(name)) for name in columns(stored.record_type)
-               if name not in _NOT_CONTENT and current.get(name) != other.get(name)]
+               if name not in NOT_CONTENT and current.get(name) != other.get(name)]
     label = next((str(current[name]) for name in _LABEL_FIELDS if current.get(name)), stored.record_id)
     current_site = stamp_site(current["hlc"])
     return ConflictView(stored.seq, stored.record_type, stored.record_id, label,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyrage import x25519
 
@@ -253,8 +254,6 @@ def _card_problem(card: dict) -> str | None:
 
 
 def verify_signature(signing_key_hex: str, signature: bytes, data: bytes) -> bool:
-    from cryptography.exceptions import InvalidSignature
-
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(signing_key_hex)).verify(signature, data)
     except (InvalidSignature, ValueError):
