@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from fieldapp.i18n import _
+from fieldapp.i18n import N_, _
 from fieldapp.store.sync_store import SyncStore, StoredVersion, columns
-from fieldapp.sync.bundle import TABLE_LABELS
 from fieldapp.sync.importer import missing_bundles
 from fieldapp.sync.merge import NOT_CONTENT
 from fieldapp.sync.site import ROLES
@@ -57,6 +56,10 @@ def stamp_time(stamp: str) -> datetime | None:
         return None
 
 
+TYPE_LABELS = {"referrals": N_("Referral"), "referral_services": N_("Referral service"), "alerts": N_("Alert"),
+               "trainings": N_("Training"), "providers": N_("Provider"), "places": N_("Place")}
+
+
 @dataclass
 class ConflictView:
     """One open conflict: the version that lost, against the one in the vault now."""
@@ -73,7 +76,7 @@ class ConflictView:
 
     @property
     def type_label(self) -> str:
-        return _(TABLE_LABELS.get(self.record_type, self.record_type))
+        return _(TYPE_LABELS.get(self.record_type, self.record_type))
 
 
 _LABEL_FIELDS = ("survivor_code", "title", "name", "name_fr", "name_en", "source_code", "sector")
