@@ -18,6 +18,7 @@ from fieldapp import i18n
 from fieldapp.domain.gazetteer import read_pcode_file
 from fieldapp.domain.records import Referral, ReferralService
 from fieldapp.domain.services import UN_PERSONNEL_NOTICE, allowed_next
+from fieldapp.gui.context import AppContext
 from fieldapp.gui.forms.alert_form import AlertForm
 from fieldapp.gui.forms.referral_form import ReferralForm
 from fieldapp.gui.forms.services import ReasonDialog, ServiceDialog
@@ -25,6 +26,12 @@ from fieldapp.gui.forms.training_form import TrainingForm
 from fieldapp.gui.qt_i18n import apply_language
 from fieldapp.store.repositories import ListQuery
 from tests.conftest import PCODES
+
+
+@pytest.fixture
+def context(qapp):
+    """The app's signal hub, no main window: pages and forms get everything through it."""
+    return AppContext()
 
 
 @pytest.fixture

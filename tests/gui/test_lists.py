@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMessageBox
 from fieldapp.demo import fill
 from fieldapp.domain.records import Provider
 from fieldapp.gui.alerts_page import AlertsPage
+from fieldapp.gui.context import AppContext
 from fieldapp.gui.directory_page import DirectoryPage
 from fieldapp.gui.places_page import PlacesPage
 from fieldapp.gui.referrals_page import ReferralsPage
@@ -21,6 +22,12 @@ from fieldapp.store.repositories import ListQuery
 from tests.conftest import PCODES
 
 LIST_PAGES = (ReferralsPage, AlertsPage, TrainingsPage, DirectoryPage)
+
+
+@pytest.fixture
+def context(qapp):
+    """The app's signal hub, no main window: pages and forms get everything through it."""
+    return AppContext()
 
 
 @pytest.fixture
