@@ -51,7 +51,8 @@ case "$command" in
     if [ ! -d .demo-vault ]; then
       .venv/bin/fieldapp --vault .demo-vault demo --records 2000 --recovery-file .demo-vault-recovery.txt
     fi
-    FIELDAPP_PASSPHRASE=${FIELDAPP_PASSPHRASE:-demo-passphrase} exec .venv/bin/fieldapp --vault .demo-vault stats "$@"
+    echo "Starting fieldapp on .demo-vault (user demo, passphrase demo-passphrase)…"
+    exec .venv/bin/fieldapp --vault .demo-vault "$@"
     ;;
   test)
     exec .venv/bin/python -m pytest "$@"

@@ -12,20 +12,25 @@ from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QListWidget, QList
 
 from fieldapp import i18n
 from fieldapp.gui.backup_dialog import BackupActions
+from fieldapp.gui.alerts_page import AlertsPage
 from fieldapp.gui.context import AppContext
+from fieldapp.gui.directory_page import DirectoryPage
 from fieldapp.gui.home import HomePage
 from fieldapp.gui.page import Page
+from fieldapp.gui.places_page import PlacesPage
 from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, LockSettingsDialog, Protection,
                                      clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
 from fieldapp.gui.qt_i18n import apply_language, language_names
+from fieldapp.gui.referrals_page import ReferralsPage
 from fieldapp.gui.sync_page import SyncPage
+from fieldapp.gui.trainings_page import TrainingsPage
 from fieldapp.gui.unlock import UnlockScreen
 from fieldapp.gui.wizard import FirstRunWizard
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 
 # The navigation, in order. Later issues append their page class here (one line each).
-PAGES: list[type[Page]] = [HomePage, SyncPage]
+PAGES: list[type[Page]] = [HomePage, ReferralsPage, AlertsPage, TrainingsPage, DirectoryPage, PlacesPage, SyncPage]
 
 SETTING_LANGUAGE = "language"
 
