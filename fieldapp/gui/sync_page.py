@@ -172,6 +172,9 @@ class SyncPage(Page):
             self.reload()
 
     def clear(self) -> None:
+        if self.worker is not None:
+            # Locking: stop the bundle being handled; its transaction rolls back.
+            self.worker.cancel()
         self._statuses, self._views = [], []
         self.sites.setRowCount(0)
         self.conflicts.setRowCount(0)
@@ -243,6 +246,8 @@ class SyncPage(Page):
         return self._views[rows[0].row()] if rows and rows[0].row() < len(self._views) else None
 
     def _show_result(self, text: str, error: bool) -> None:
+        if not self.context.is_unlocked:
+            return  # the work ended after the vault was locked: show nothing of it
         self.result_label.setText(text)
         self.result_label.setStyleSheet(ERROR_STYLE if error else DONE_STYLE)
         self.result_label.show()
@@ -294,6 +299,8 @@ class SyncPage(Page):
 
     def _imported(self, outcomes) -> None:
         self.worker = None
+        if not self.context.is_unlocked:
+            return
         lines, refused = summary_lines(outcomes)
         self._show_result("\n".join(lines), error=refused)
         touched = {table for _path, result in outcomes if not isinstance(result, BaseException)

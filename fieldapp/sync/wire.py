@@ -160,6 +160,10 @@ def _moment_of(name: str, kind: str):
     return convert
 
 
+# One encoder for every list: json.dumps with options builds a new one per call.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _list_of(name: str):
     short, long_text, key = _text_of(name, MAX_SHORT), _text_of(name, MAX_TEXT), _text_of(name, 40)
 
@@ -176,7 +180,7 @@ def _list_of(name: str):
                         long_text(entry)
             else:
                 short(item)
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _compact(value)
     return convert
 
 
