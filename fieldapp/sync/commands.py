@@ -67,7 +67,7 @@ def cmd_site_role(args: argparse.Namespace) -> int:
         site = Site(session)
         if args.role:
             site.set_role(args.role)
-        _say(_("{name} is a {role}.").format(name=site.name, role=_(ROLES[site.role])))
+        _say(_("Role of {name}: {role}.").format(name=site.name, role=_(ROLES[site.role])))
     return 0
 
 
