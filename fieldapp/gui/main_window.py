@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMenu, QProgressDialog, QSplitter, QStackedWidget, QWidget)
 
 from fieldapp import i18n
@@ -35,6 +35,19 @@ PAGES: list[type[Page]] = [HomePage, ReferralsPage, AlertsPage, TrainingsPage, D
 SETTING_LANGUAGE = "language"
 
 
+def _centred(widget: QWidget, width: int, height: int) -> QWidget:
+    """`widget` at most width × height, in the middle of a larger window."""
+    widget.setMaximumSize(width, height)
+    frame = QWidget()
+    layout = QGridLayout(frame)
+    layout.addWidget(widget, 1, 1)
+    layout.setRowStretch(0, 1)
+    layout.setRowStretch(2, 1)
+    layout.setColumnStretch(0, 1)
+    layout.setColumnStretch(2, 1)
+    return frame
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, vault: Vault, protection: Protection | None = None,
                  pages: list[type[Page]] | None = None):
@@ -54,6 +67,11 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setMinimumWidth(140)
+        self.nav.setAccessibleName("navigation")
+        font = self.nav.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.nav.setFont(font)
+        self.nav.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
         self.page_stack = QStackedWidget()
         self.pages: list[Page] = []
         for page_class in pages if pages is not None else PAGES:
@@ -78,8 +96,9 @@ class MainWindow(QMainWindow):
             self.wizard.setWindowFlags(Qt.WindowType.Widget)  # a page of this window, not a dialog
             self.wizard.created.connect(self._vault_created)
             self.wizard.quit_requested.connect(self.close)
-            self.stack.addWidget(self.wizard)
-            self.stack.setCurrentWidget(self.wizard)
+            self.wizard_frame = _centred(self.wizard, 760, 620)
+            self.stack.addWidget(self.wizard_frame)
+            self.stack.setCurrentWidget(self.wizard_frame)
         else:
             self.stack.setCurrentWidget(self.unlock_screen)
 
@@ -163,8 +182,9 @@ class MainWindow(QMainWindow):
     # -- unlocking and locking ---------------------------------------------------------------
     def _vault_created(self, session) -> None:
         wizard, self.wizard = self.wizard, None
-        self.stack.removeWidget(wizard)
-        wizard.deleteLater()
+        self.stack.removeWidget(self.wizard_frame)
+        self.wizard_frame.deleteLater()  # the recovery key it showed goes with it
+        del wizard
         settings = session.user_settings()
         settings[SETTING_LANGUAGE] = i18n.language()
         session.save_user_settings(settings)

@@ -1,6 +1,9 @@
-"""Screenshots of the app on a throw-away demo vault, for the README:
-`python -m fieldapp.gui.screenshots OUTDIR` writes unlock.png, one PNG per page, and the Home page
-in French. Runs offscreen; nothing is kept but the PNG files.
+"""Screenshots of the app for the README and for review: `python -m fieldapp.gui.screenshots OUTDIR`.
+
+Runs offscreen on throw-away vaults in a temporary folder and writes, in English then French
+(`en-…png`, `fr-…png`): the three steps of the first-run wizard, the unlock screen and its
+recovery form, Home, every page of the navigation (lists with their detail pane), and every
+record form. Nothing is kept but the PNG files.
 """
 
 from __future__ import annotations
@@ -10,29 +13,44 @@ import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QWidget, QWizard  # noqa: E402
 
-from fieldapp.demo import create_demo_vault  # noqa: E402
+from fieldapp.demo import DEMO_USER, create_demo_vault  # noqa: E402
+from fieldapp.domain.records import utc_now  # noqa: E402
+from fieldapp.fileio import atomic_write  # noqa: E402
 from fieldapp.gui.app import create_application  # noqa: E402
 from fieldapp.gui.context import AppContext  # noqa: E402
+from fieldapp.gui.list_page import ListPage  # noqa: E402
 from fieldapp.gui.main_window import MainWindow  # noqa: E402
 from fieldapp.gui.qt_i18n import apply_language  # noqa: E402
 from fieldapp.gui.screenshot import png_bytes  # noqa: E402
-from fieldapp.fileio import atomic_write  # noqa: E402
+from fieldapp.store.dashboard import Dashboard  # noqa: E402
 from fieldapp.store.vault import Vault  # noqa: E402
 
 SIZE = (1200, 760)
-SETTLE_MS = 700  # pages fill their lists and counters in workers after being shown
+SETTLE_MS = 500  # pages fill their lists and counters in workers after being shown
+DEMO_PASSPHRASE = "correct horse battery staple"
 
 
 def _settle(ms: int = SETTLE_MS) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the expected state")
+        _settle(50)
 
 
 def compact(png: bytes, colours: int = 128) -> bytes:
@@ -49,34 +67,120 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "page"
 
 
-def take(outdir: Path, records: int = 400) -> list[Path]:
-    outdir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    app = create_application([sys.argv[0]])
-    apply_language("en")
+class Shooter:
+    def __init__(self, outdir: Path, language: str):
+        self.outdir, self.language = outdir, language
+        self.number = 0
+        self.written: list[Path] = []
 
-    def save(window, name: str) -> None:
+    def save(self, widget: QWidget, name: str) -> None:
         _settle()
-        path = outdir / f"{name}.png"
-        atomic_write(path, compact(png_bytes(window)), mode=0o644)
-        written.append(path)
+        self.number += 1
+        path = self.outdir / f"{self.language}-{self.number:02d}-{name}.png"
+        atomic_write(path, compact(png_bytes(widget)), mode=0o644)
+        self.written.append(path)
 
-    with tempfile.TemporaryDirectory() as folder:
-        vault_path = Path(folder) / "vault"
-        session, _recovery_key, _counts = create_demo_vault(vault_path, records)
+
+def add_urgent_case(session) -> None:
+    """A survivor who came forward an hour ago, health care referred but not yet accepted: what
+    Home is for. The demo data may have none inside the windows on the day the pictures are taken."""
+    from datetime import timedelta
+
+    from fieldapp.domain.records import Referral, ReferralService
+
+    now = utc_now()
+    referral = Referral(
+        survivor_code=session.referrals.next_survivor_code(session.office_code, now.year),
+        reported_at=now - timedelta(hours=1), incident_date=(now - timedelta(hours=20)).date(),
+        incident_type="rape", crsv=True, sex="female", age_group="18-59", displacement="idp", disability="no",
+        perpetrator_category="unidentified_armed_men", perpetrator_count=2, location_pcode="CD6109",
+        locality="Oicha", entry_point="community_focal_point", consent_referral=True, consent_reporting=True,
+        consent_at=now.date())
+    session.referrals.create(referral)
+    session.services.create(ReferralService(referral_id=referral.id, sector="health", status="referred",
+                                            provider_text="Hôpital général de référence de Beni"))
+    session.services.create(ReferralService(referral_id=referral.id, sector="psychosocial", status="pending"))
+
+
+def _wizard(shoot: Shooter, folder: Path) -> None:
+    """The three wizard steps, on a vault made for the purpose (its key is shown, then thrown away)."""
+    context = AppContext()
+    window = MainWindow(context, Vault(folder / f"first-run-{shoot.language}"))
+    window.resize(*SIZE)
+    window.show()
+    wizard = window.wizard
+    try:
+        wizard.site_page.site.setText("Beni field office" if shoot.language == "en" else "Bureau de Beni")
+        wizard.site_page.office_code.setText("BNI")
+        shoot.save(window, "wizard-site")
+        wizard.next()
+        wizard.user_page.user.setText("amina.k")
+        wizard.user_page.passphrase.first.setText(DEMO_PASSPHRASE)
+        wizard.user_page.passphrase.second.setText(DEMO_PASSPHRASE)
+        shoot.save(window, "wizard-passphrase")
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        _wait_for(lambda: wizard.currentPage() is wizard.recovery_page)
+        shoot.save(window, "wizard-recovery-key")
+    finally:
+        if wizard.session is not None:
+            wizard.session.close()
+            wizard.session = None
+        window.hide()
+        window.deleteLater()
+
+
+def _pages(shoot: Shooter, window: MainWindow) -> None:
+    """Home, every page with its first record selected, and the form of that record."""
+    session = window.context.session
+    urgent = Dashboard(session).urgent_referrals(utc_now(), limit=1).items
+    for page in window.pages:
+        window.show_page(page)
+        _settle()
+        if isinstance(page, ListPage):
+            if page.KIND == "referral" and urgent:
+                page.open_record(urgent[0].referral.id)  # one inside the PEP window: the urgency banner shows
+            else:
+                page.select_row(0)
+        shoot.save(window, _slug(page.KIND or page.TITLE))
+        if isinstance(page, ListPage) and page.FORM is not None and page.current_record() is not None:
+            page.edit_current()
+            form = page.form
+            if form is not None:
+                body = getattr(form, "body", form)  # forms scroll their body: ask the body its size
+                hint = body.sizeHint()
+                form.resize(max(900, min(1400, hint.width() + 60)), max(700, min(900, hint.height() + 120)))
+                shoot.save(form, f"{_slug(page.KIND)}-form")
+                form.reject()  # unchanged, so it closes without asking
+                _settle(100)
+
+
+def take(outdir: Path, records: int = 400, languages: tuple[str, ...] = ("en", "fr")) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    app = create_application([sys.argv[0]])
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        session, recovery_key, _counts = create_demo_vault(folder / "demo", records)
+        add_urgent_case(session)
         context = AppContext()
-        window = MainWindow(context, Vault(vault_path))
+        window = MainWindow(context, session.vault)  # the Vault that holds the one-writer lock
         window.resize(*SIZE)
         window.show()
         try:
-            save(window, "unlock")
-            window.on_unlocked(session)
-            for number, page in enumerate(window.pages, start=1):
-                window.show_page(page)
-                save(window, f"{number:02d}-{_slug(page.KIND or page.TITLE)}")
-            window.show_page(window.pages[0])
-            apply_language("fr", context)
-            save(window, "home-fr")
+            for language in languages:
+                apply_language(language, context)
+                shoot = Shooter(outdir, language)
+                _wizard(shoot, folder)
+                window.unlock_screen.reset()
+                shoot.save(window, "unlock")
+                window.unlock_screen.show_recovery()
+                shoot.save(window, "unlock-recovery")
+                window.unlock_screen.show_passphrase()
+                window.on_unlocked(session)
+                _pages(shoot, window)
+                window.lock()
+                session = window.vault.unlock_with_recovery(recovery_key, DEMO_USER)
+                written += shoot.written
         finally:
             apply_language("en", context)
             if context.is_unlocked:

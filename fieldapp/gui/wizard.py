@@ -214,6 +214,8 @@ class RecoveryPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         self.key.setText("\n".join(key_lines(self.wizard().recovery_key or "")))
+        # The vault exists now: there is nothing left to cancel, only the key to store.
+        self.wizard().setOption(QWizard.WizardOption.NoCancelButton, True)
 
     def retranslate(self) -> None:
         self.setTitle(_("Your recovery key"))

@@ -16,7 +16,7 @@ def test_create_a_vault_through_the_wizard(qtbot, context, tmp_path, monkeypatch
     qtbot.addWidget(window)
     window.show()
     wizard = window.wizard
-    assert window.stack.currentWidget() is wizard
+    assert window.stack.currentWidget() is window.wizard_frame and wizard.isVisible()
     next_button = wizard.button(QWizard.WizardButton.NextButton)
 
     site = wizard.site_page
