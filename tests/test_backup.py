@@ -149,3 +149,12 @@ def test_command_line_backup_and_restore(filled, vault_copy, tmp_path, capsys, m
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "damaged or truncated" in err
     assert not (tmp_path / "again").exists()
+
+
+def test_a_killed_backups_snapshot_is_removed_by_the_next_backup(filled, tmp_path):
+    leftover = filled.vault.path / ".backup-killed"
+    leftover.mkdir()
+    (leftover / "fieldapp.db").write_bytes(b"encrypted snapshot of a killed run")
+    write_backup(filled, tmp_path / "b.fieldbackup")
+    assert not leftover.exists()
+    assert not list(filled.vault.path.glob(".backup-*"))

@@ -96,6 +96,9 @@ def write_backup(session, output: Path | str, progress: Progress | None = None,
     if vault.path.resolve() in output.resolve().parents:
         raise BackupError(_("Save the backup outside the vault folder, ideally on another drive."))
     raw_key = bytes(session._key)  # the store's own Session: the backup is sealed under its key
+    # We hold the vault's one-writer lock, so any other snapshot folder is a killed backup's leftover.
+    for leftover in vault.path.glob(".backup-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     snapshot_dir = Path(tempfile.mkdtemp(prefix=".backup-", dir=vault.path))
     try:
         snapshot = snapshot_dir / DB_NAME
@@ -336,8 +339,9 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
         slot_names = [m["name"] for m in manifest["members"] if m["name"] != DB_NAME]
         opened_name = next((name for name in slot_names if (staging / name).read_bytes() == opened_slot), "")
         stem = Path(opened_name).stem
-        acting = check_user_name(user or (stem if stem and stem != RECOVERY_SLOT else None)
-                                 or str(manifest.get("created_by", "")))
+        # A passphrase names its user; the recovery key acts for --user, or for whoever made the backup.
+        by_slot = stem if recovery_key is None and stem and stem != RECOVERY_SLOT else None
+        acting = check_user_name(by_slot or user or str(manifest.get("created_by", "")))
         vault = Vault(staging)
         try:
             session = vault._open(acting, bytearray(raw_key))
