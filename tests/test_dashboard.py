@@ -109,3 +109,17 @@ def test_counts_for_the_last_30_days(session):
     assert (counts.referrals, counts.crsv_referrals) == (2, 1)
     assert (counts.alerts, counts.alerts_responded) == (2, 1)
     assert (counts.trainings, counts.participants) == (1, 27)
+
+
+def test_long_lists_are_counted_up_to_a_cap(session, monkeypatch):
+    from fieldapp.store import dashboard
+
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 2)
+    parent = referral(session, 20)
+    for days in (1, 2, 3):
+        service(session, parent, "legal", "referred", follow_up_on=NOW.date() - timedelta(days=days))
+    due = Dashboard(session).follow_ups(NOW.date(), limit=1)
+    assert (len(due.items), due.total, due.capped) == (1, 2, True)
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 10)
+    due = Dashboard(session).follow_ups(NOW.date(), limit=1)
+    assert (due.total, due.capped) == (3, False)

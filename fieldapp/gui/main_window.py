@@ -213,6 +213,9 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(self.unlock_screen)
         self._close_other_windows()
+        # Paint the blank screen now: closing the database below can take half a second on a
+        # big vault (SQLite checkpoints its write-ahead log), and nothing may show meanwhile.
+        self.repaint()
         clear_sensitive_clipboard()
         self.protection.set_active(False)
         self.context.drop_session()

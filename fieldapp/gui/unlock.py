@@ -20,7 +20,7 @@ from fieldapp.documents.recovery_sheet import normalise_key
 from fieldapp.errors import FieldappError, VaultBusy, WrongPassphrase
 from fieldapp.fileio import atomic_write
 from fieldapp.gui.passphrase import PassphrasePair
-from fieldapp.gui.workers import Worker, error_message
+from fieldapp.gui.workers import Worker, error_message, start_key_work
 from fieldapp.i18n import _, ngettext
 from fieldapp.store.vault import Vault
 
@@ -341,7 +341,7 @@ class UnlockScreen(QWidget):
         self._set_busy(True, _("Opening the vault…"))
         self.worker = Worker(lambda report, cancelled: self.vault.unlock(user, passphrase),
                              on_done=self._unlocked, on_error=self._unlock_failed)
-        self.worker.start()
+        start_key_work(self.worker, self)
 
     def _unlocked(self, session) -> None:
         self.worker = None
@@ -395,7 +395,7 @@ class UnlockScreen(QWidget):
 
         self._set_busy(True, _("Opening the vault with the recovery key…"))
         self.worker = Worker(work, on_done=self._recovered, on_error=self._recover_failed)
-        self.worker.start()
+        start_key_work(self.worker, self)
 
     def _recovered(self, session) -> None:
         self.worker = None

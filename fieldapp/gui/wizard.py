@@ -18,7 +18,7 @@ from fieldapp.documents.recovery_sheet import key_lines, write_recovery_sheet
 from fieldapp.errors import FieldappError
 from fieldapp.gui.passphrase import PassphrasePair
 from fieldapp.gui.qt_i18n import apply_language, language_names
-from fieldapp.gui.workers import Worker, error_message
+from fieldapp.gui.workers import Worker, error_message, start_key_work
 from fieldapp.i18n import _
 from fieldapp.store.vault import OFFICE_CODE, USER_NAME, Vault
 
@@ -158,7 +158,7 @@ class UserPage(QWizardPage):
         wizard.button(QWizard.WizardButton.BackButton).setEnabled(False)
         wizard.button(QWizard.WizardButton.CancelButton).setEnabled(False)
         self.completeChanged.emit()
-        self.worker.start()
+        start_key_work(self.worker, wizard)
         return False
 
     def _created(self, result) -> None:

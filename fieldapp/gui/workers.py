@@ -14,7 +14,7 @@ import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from fieldapp.errors import FieldappError
 from fieldapp.i18n import _
@@ -125,6 +125,18 @@ class Worker(QObject):
     def _forget(self) -> None:
         self._thread.wait()
         Worker._running.discard(self)
+
+
+def start_key_work(worker: "Worker", shown: QWidget) -> None:
+    """Start a worker whose work is scrypt key derivation (unlock, vault creation, new passphrase).
+
+    pyrage holds Python's lock for the whole derivation (about a second), so the GUI thread cannot
+    run Python meanwhile: paint the "working…" state first and show a busy cursor until it ends.
+    """
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    worker.finished.connect(QApplication.restoreOverrideCursor, Qt.ConnectionType.QueuedConnection)
+    shown.repaint()
+    worker.start()
 
 
 def wait_for_all(msecs: int = 10_000) -> None:

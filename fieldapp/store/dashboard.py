@@ -21,6 +21,10 @@ SERVICE_CLOSED = ("completed", "declined", "rejected", "unavailable", "cancelled
 ALERT_OPEN_HOURS = 24
 RECENT_DAYS = 30
 LIMIT = 100
+# Counting every overdue item of a 200 000-record vault takes seconds; past this many, Home says
+# "more than 1 000", which is all an adviser needs to know.
+COUNT_CAP = 1000
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,11 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class Capped:
-    """The first items of a list and how many there are in all."""
+    """The first items of a list and how many there are in all (at least `total` when capped)."""
 
     items: list
     total: int
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,25 +109,32 @@ class Dashboard:
             "AND s.follow_up_on IS NOT NULL AND s.follow_up_on <= ? "
             f"AND s.status NOT IN ({', '.join('?' * len(SERVICE_CLOSED))})")
         params = (today.isoformat(), *SERVICE_CLOSED)
-        total = self._db.execute(f"SELECT count(*) {where}", params).fetchone()[0]
+        total = self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
+                                 (*params, COUNT_CAP + 1)).fetchone()[0]
         rows = self._db.execute(
             "SELECT s.id, s.referral_id, r.survivor_code, s.sector, s.status, s.follow_up_on, "
             "COALESCE((SELECT p.name FROM providers p WHERE p.id = s.provider_id), s.provider_text) "
             f"{where} ORDER BY s.follow_up_on DESC, r.survivor_code LIMIT ?", (*params, limit)).fetchall()
         items = [FollowUp(row[0], row[1], row[2], row[3], row[4], date.fromisoformat(row[5]), row[6] or "")
                  for row in rows]
-        return Capped(items, total)
+        return Capped(items, min(total, COUNT_CAP), total > COUNT_CAP)
 
     def long_open_alerts(self, now: datetime, hours: int = ALERT_OPEN_HOURS, limit: int = LIMIT) -> Capped:
         """Alerts still open more than `hours` after they were received, most severe first."""
         where = "FROM alerts WHERE deleted = 0 AND status = 'open' AND received_at < ?"
         before = datetime_to_text(now - timedelta(hours=hours))
         total = self._db.execute(f"SELECT count(*) {where}", (before,)).fetchone()[0]
-        rows = self._db.execute(
-            f"SELECT id {where} ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-            "WHEN 'medium' THEN 2 ELSE 3 END, received_at DESC LIMIT ?", (before, limit)).fetchall()
-        found = self._session.alerts.get_many([row[0] for row in rows])
-        items: list[Alert] = [found[row[0]] for row in rows if row[0] in found]
+        # One query per severity, each walking the (status, received_at) index newest first and
+        # stopping at the limit: sorting every open alert by severity took 0.4 s at 200 000.
+        ids: list[str] = []
+        for severity in SEVERITY_ORDER:
+            if len(ids) >= limit:
+                break
+            ids += [row[0] for row in self._db.execute(
+                f"SELECT id {where} AND severity = ? ORDER BY received_at DESC LIMIT ?",
+                (before, severity, limit - len(ids))).fetchall()]
+        found = self._session.alerts.get_many(ids)
+        items: list[Alert] = [found[record_id] for record_id in ids if record_id in found]
         return Capped(items, total)
 
     def recent_counts(self, now: datetime, days: int = RECENT_DAYS) -> RecentCounts:
@@ -131,9 +143,12 @@ class Dashboard:
         referrals, crsv = self._db.execute(
             "SELECT count(*), coalesce(sum(crsv), 0) FROM referrals WHERE deleted = 0 AND reported_at >= ?",
             (since_text,)).fetchone()
-        alerts, responded = self._db.execute(
-            "SELECT count(*), coalesce(sum(status = 'responded' OR responded_at IS NOT NULL), 0) FROM alerts "
-            "WHERE deleted = 0 AND received_at >= ?", (since_text,)).fetchone()
+        alerts = self._db.execute("SELECT count(*) FROM alerts WHERE deleted = 0 AND received_at >= ?",
+                                  (since_text,)).fetchone()[0]
+        # Closed follows responded in the alert's life; both are answered from the status index.
+        responded = self._db.execute(
+            "SELECT count(*) FROM alerts WHERE deleted = 0 AND status IN ('responded', 'closed') "
+            "AND received_at >= ?", (since_text,)).fetchone()[0]
         trainings, participants = self._db.execute(
             "SELECT count(*), coalesce(sum(participants_female + participants_male + participants_undisclosed), 0) "
             "FROM trainings WHERE deleted = 0 AND start_date >= ?", (since.date().isoformat(),)).fetchone()
