@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.vault = vault
         self.protection = protection or Protection(QApplication.instance(), self)
         self.protection.lock_requested.connect(self.lock)
+        self.protection.lock_keys_pressed.connect(self.lock)
         self.protection.quick_exit_requested.connect(self.quick_exit)
         self.resize(1200, 780)
 

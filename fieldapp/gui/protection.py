@@ -45,9 +45,11 @@ def clamp_minutes(value) -> int:
 
 class Protection(QObject):
     """Watches input for the whole application. `lock_requested` after inactivity,
-    `quick_exit_requested` on the quick-exit keys. Inactivity counts only while active."""
+    `lock_keys_pressed` on Ctrl+L, `quick_exit_requested` on the quick-exit keys. Inactivity and
+    Ctrl+L count only while active (unlocked)."""
 
     lock_requested = Signal()
+    lock_keys_pressed = Signal()
     quick_exit_requested = Signal()
 
     def __init__(self, app: QApplication, parent: QObject | None = None):
@@ -116,10 +118,16 @@ class Protection(QObject):
         if event.isAutoRepeat():
             return False
         key, modifiers = event.key(), event.modifiers()
-        if key == Qt.Key.Key_Q and modifiers & Qt.KeyboardModifier.ControlModifier \
-                and modifiers & Qt.KeyboardModifier.ShiftModifier:
+        control, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+        if key == Qt.Key.Key_Q and modifiers & control and modifiers & shift:
             self._esc_times.clear()
             self.quick_exit_requested.emit()
+            return True
+        if key == Qt.Key.Key_L and modifiers == control and self._active:
+            # The Lock menu entry has this shortcut too, but a shortcut needs an active window and
+            # is blocked by a modal dialog; the key press itself always arrives here.
+            self._esc_times.clear()
+            self.lock_keys_pressed.emit()
             return True
         if key == Qt.Key.Key_Escape and not modifiers & ~Qt.KeyboardModifier.KeypadModifier:
             now = _clock()

@@ -165,3 +165,13 @@ def test_auto_lock_minutes_are_remembered_per_user(qtbot, shown, session):
     shown.edit_protection_settings()
     assert session.user_settings()["auto_lock_minutes"] == 12
     assert shown.protection.timeout_seconds == 12 * 60
+
+
+def test_ctrl_l_locks_from_inside_a_modal_dialog(qtbot, shown, session, context):
+    box = QMessageBox(QMessageBox.Icon.Question, "Delete", "Delete BNI-2026-0042?",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, shown)
+    box.open()
+    qtbot.waitUntil(box.isVisible)
+    qtbot.keyClick(box, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert_locked_and_empty(shown, session, context)
+    assert not shown.isMinimized()  # a plain lock leaves the window where it is
