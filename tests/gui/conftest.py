@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.gui.qt_i18n import apply_language
+from fieldapp.gui.workers import wait_for_all
+
+
+@pytest.fixture(scope="session", autouse=True)
+def finish_qt_work(qapp):
+    """Let worker threads end and Qt objects go while QApplication still exists: objects left
+    to the interpreter's final garbage collection have crashed it (PySide6, rarely)."""
+    yield
+    wait_for_all()
+    qapp.processEvents()
+    gc.collect()
+    qapp.processEvents()
 
 
 @pytest.fixture(autouse=True)
