@@ -93,8 +93,10 @@ def parse_pcode_bytes(raw: bytes, name: str = "file") -> list[Place]:
                 if not pcode:
                     continue
                 if not PCODE_VALUE.match(pcode):
+                    # Quoted on one line whatever the cell holds (a quoted cell may span lines).
+                    shown = "".join(c if c.isprintable() else " " for c in pcode[:40])
                     raise ImportFileError(_("{file}, line {line}: “{value}” is not a P-code.").format(
-                        file=name, line=line_number, value=pcode[:40]))
+                        file=name, line=line_number, value=shown))
                 level_names = names.get(level, {})
                 name_en = _clean(row[level_names["en"]]) if "en" in level_names else ""
                 name_fr = _clean(row[level_names["fr"]]) if "fr" in level_names else ""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from dataclasses import fields
+from datetime import date, datetime, timedelta, timezone
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralService, Training
@@ -14,6 +15,13 @@ SURVIVOR_CODE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{4,6}$")
 PCODE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]*$")
 # A few minutes of slack for laptops whose clocks drift.
 FUTURE_SLACK = timedelta(minutes=10)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def _shown(value) -> str:
+    """A refused value as quoted in a message: one short line, whatever was typed or received."""
+    text = "".join(c if c.isprintable() else " " for c in str(value))
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _check_code(problems: dict, name: str, value, vocabulary: vocab.Vocabulary, required: bool = True) -> None:
@@ -21,7 +29,7 @@ def _check_code(problems: dict, name: str, value, vocabulary: vocab.Vocabulary, 
         if required:
             problems[name] = _("Choose a value.")
     elif value not in vocabulary:
-        problems[name] = _("“{value}” is not an allowed value.").format(value=value)
+        problems[name] = _("“{value}” is not an allowed value.").format(value=_shown(value))
 
 
 def _check_codes(problems: dict, name: str, values: list, vocabulary: vocab.Vocabulary, required: bool) -> None:
@@ -29,7 +37,17 @@ def _check_codes(problems: dict, name: str, values: list, vocabulary: vocab.Voca
         problems[name] = _("Choose at least one value.")
     for value in values:
         if value not in vocabulary:
-            problems[name] = _("“{value}” is not an allowed value.").format(value=value)
+            problems[name] = _("“{value}” is not an allowed value.").format(value=_shown(value))
+
+
+def _plausible_dates(problems: dict, record: Record) -> None:
+    """Every date within 1900-2199: a typo (year 9999, 0001) is refused here rather than fail to
+    be stored (a date-time near either end of the calendar cannot be converted to UTC)."""
+    for item in fields(record):
+        value = getattr(record, item.name)
+        if isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR and item.name not in problems:
+            problems[item.name] = _("Enter a date between {first} and {last}.").format(
+                first=EARLIEST_YEAR, last=LATEST_YEAR)
 
 
 def _not_future(problems: dict, name: str, value: datetime | None, now: datetime) -> None:
@@ -42,7 +60,7 @@ def _pcode(problems: dict, value: str, required: bool = False) -> None:
         if required:
             problems["location_pcode"] = _("Choose a place.")
     elif not PCODE.match(value):
-        problems["location_pcode"] = _("“{value}” is not a P-code.").format(value=value)
+        problems["location_pcode"] = _("“{value}” is not a P-code.").format(value=_shown(value))
 
 
 def validate_referral(referral: Referral, now: datetime | None = None) -> None:
@@ -78,6 +96,7 @@ def validate_referral(referral: Referral, now: datetime | None = None) -> None:
             referral.consent_referral or referral.consent_reporting):
         problems["consent_by"] = _("For a child, consent is given by a caregiver.")
     _check_code(problems, "status", referral.status, vocab.REFERRAL_STATUS)
+    _plausible_dates(problems, referral)
     if problems:
         raise ValidationError(problems)
 
@@ -90,6 +109,7 @@ def validate_service(service: ReferralService) -> None:
     _check_code(problems, "status", service.status, vocab.SERVICE_STATUS)
     if service.status == "rejected" and not service.reason.strip():
         problems["reason"] = _("Write the reason the provider refused the referral.")
+    _plausible_dates(problems, service)
     if problems:
         raise ValidationError(problems)
 
@@ -114,6 +134,7 @@ def validate_alert(alert: Alert, now: datetime | None = None) -> None:
             problems[name] = _("This cannot be before the alert was received.")
     if alert.status == "responded" and alert.responded_at is None:
         problems["responded_at"] = _("Enter when the response reached the site.")
+    _plausible_dates(problems, alert)
     if problems:
         raise ValidationError(problems)
 
@@ -137,6 +158,7 @@ def validate_training(training: Training) -> None:
         value = getattr(training, name)
         if value is not None and not 0 <= value <= 100:
             problems[name] = _("Enter a score from 0 to 100, or leave it empty.")
+    _plausible_dates(problems, training)
     if problems:
         raise ValidationError(problems)
 
@@ -147,6 +169,7 @@ def validate_provider(provider: Provider) -> None:
         problems["name"] = _("A name is required.")
     _check_codes(problems, "sectors", provider.sectors, vocab.SECTOR, required=True)
     _pcode(problems, provider.location_pcode, required=True)
+    _plausible_dates(problems, provider)
     if problems:
         raise ValidationError(problems)
 
