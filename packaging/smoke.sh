@@ -29,7 +29,8 @@ missing=$(find "$DIST" -name '*.so*' -type f -exec ldd {} + 2>/dev/null | grep '
           grep -E 'libQt6|libpyside|libshiboken|libpython|libicu|libcairo|libpango|libgdk_pixbuf|libatk|libepoxy' |
           sort -u || true)
 [ -z "$missing" ] || fail "libraries not found: $missing"
-ok "no bundled library needs one the spec left out"
+ls "$DIST"/_internal/PySide6/Qt/plugins/printsupport/*cups* >/dev/null 2>&1 || fail "no CUPS print plugin"
+ok "no bundled library needs one the spec left out; printing plugin present"
 
 # 3. A demo vault (gazetteer and directory from the bundled resources, migrations from the bundle).
 run --vault "$WORK/beni" demo --records 300 --recovery-file "$WORK/beni-recovery.txt"
