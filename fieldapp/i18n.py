@@ -16,7 +16,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from fieldapp.paths import translations_dir
+from fieldapp.paths import is_frozen, translations_dir
 
 DOMAIN = "fieldapp"
 LANGUAGES = ("en", "fr")
@@ -39,7 +39,9 @@ def _load_catalog(language: str) -> _gettext.NullTranslations:
         return _gettext.NullTranslations()
     folder = translations_dir() / language / "LC_MESSAGES"
     mo_path, po_path = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
-    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+    # In the package the .mo was compiled from the .po at build time; copying the folder may reorder mtimes.
+    if mo_path.exists() and (is_frozen() or not po_path.exists()
+                             or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
         with open(mo_path, "rb") as handle:
             return _gettext.GNUTranslations(handle)
     if po_path.exists():
