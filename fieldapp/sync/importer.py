@@ -38,7 +38,8 @@ class BundleRefused(SyncError):
         # Names quoted from a hostile file (a field, a member, a site) may hold line breaks or
         # terminal escapes: the message must stay one plain line.
         problem = "".join(c if c.isprintable() else " " for c in problem)
-        super().__init__(_("{file}: refused, {problem}.").format(file=Path(path).name, problem=problem))
+        name = "".join(c if c.isprintable() else " " for c in Path(path).name)
+        super().__init__(_("{file}: refused, {problem}.").format(file=name, problem=problem))
         self.problem = problem
 
 
