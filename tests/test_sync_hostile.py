@@ -203,6 +203,11 @@ def _bad_code(sites, tmp_path):
     return write(sites, tmp_path, tar_of(resigned(sites, members)))
 
 
+def _code_with_a_newline(sites, tmp_path):
+    members = with_first_line(members_of(sites), "alerts.jsonl", lambda r: r.update(severity="high\nfieldapp: ok"))
+    return write(sites, tmp_path, tar_of(resigned(sites, members)))
+
+
 def _unknown_field(sites, tmp_path):
     members = with_first_line(members_of(sites), "trainings.jsonl", lambda r: r.update(survivor_name="X"))
     return write(sites, tmp_path, tar_of(resigned(sites, members)))
@@ -270,6 +275,7 @@ CASES = {
     "JSON that is not a record": (_not_a_record, "record 1 of alerts.jsonl is not valid: the line is not a record"),
     "value of the wrong type": (_wrong_type, "field “crsv” should be true or false"),
     "code outside the vocabulary": (_bad_code, "“<script>” is not an allowed value"),
+    "value with a line break": (_code_with_a_newline, "field “severity”"),
     "unknown field": (_unknown_field, "unknown field “survivor_name”"),
     "id of another table": (_id_of_another_table, "has the id of a record of"),
     "reference to another table": (_service_pointing_at_an_alert, "that is a record of alerts"),
