@@ -140,3 +140,22 @@ def test_the_command_line_enrols_after_showing_the_fingerprint_and_asks_before_e
     assert not (tmp_path / "id.txt").exists()
     assert main(["--vault", str(beni.path), "export-identity", "-o", str(tmp_path / "id.txt"), "--yes"]) == 0
     assert (tmp_path / "id.txt").read_text().splitlines()[-1].startswith("AGE-SECRET-KEY-1")
+
+
+def test_the_command_line_exports_a_bundle_shows_the_role_and_reviews_conflicts(template_vault, tmp_path, capsys,
+                                                                               monkeypatch):
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    hq = make_site(template_vault, tmp_path / "hq", "Headquarters", "HQ", HEADQUARTERS)
+    beni = make_site(template_vault, tmp_path / "beni", "Beni field office", "BNI")
+    enrol_both(beni, hq)
+    assert main(["--vault", str(beni.path), "site-role"]) == 0
+    assert "Role of Beni field office: field office." in capsys.readouterr().out
+    assert main(["--vault", str(beni.path), "export-bundle", "--to", "HQ", "-o", str(tmp_path / "usb")]) == 0
+    out = capsys.readouterr().out
+    assert "Bundle 1 for Headquarters written to" in out and "(0 records)" in out
+    assert main(["--vault", str(beni.path), "export-bundle", "--to", "Kalemie", "-o", str(tmp_path / "usb")]) == 1
+    assert capsys.readouterr().err.startswith("fieldapp: No enrolled site is called “Kalemie”. Enrolled: Headquarters.")
+    assert main(["--vault", str(hq.path), "conflicts"]) == 0
+    assert "No conflicts to review." in capsys.readouterr().out
+    assert main(["--vault", str(hq.path), "conflicts", "--keep", "99"]) == 1
+    assert capsys.readouterr().err.strip() == "fieldapp: There is no conflict number 99."
