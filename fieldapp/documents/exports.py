@@ -50,6 +50,7 @@ class Lookups:
         self._admin: dict[str, dict[int, tuple[str, str]]] = {}
         self._providers: dict[str, str] | None = None
         self._codes: dict[str, str] = {}
+        self._labels: dict[tuple[str, str, str], str] = {}
 
     def admin(self, pcode: str, level: int) -> tuple[str, str]:
         if not pcode:
@@ -63,6 +64,14 @@ class Lookups:
         if self._providers is None:
             self._providers = {p.id: p.name for batch in iter_records(self._session.providers) for p in batch}
         return self._providers.get(provider_id or "", "")
+
+    def label(self, vocabulary, language: str, code: str) -> str:
+        # Looked up once per code: a 200 000-row export asks for the same few labels millions of times.
+        key = (vocabulary.name, language, code)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = vocabulary.label_in(language, code)
+        return found
 
     def load_referrals(self, services: list) -> None:
         found = self._session.referrals.get_many(sorted({s.referral_id for s in services}))
@@ -104,7 +113,7 @@ def row_values(record, columns: list[Column], languages: Languages, lookups: Loo
         codes = value if isinstance(value, list) else ([] if value in (None, "") else [value])
         values.append(";".join(codes))
         for language in languages.codes:
-            values.append("; ".join(column.vocabulary.label_in(language, code) for code in codes))
+            values.append("; ".join(lookups.label(column.vocabulary, language, code) for code in codes))
     return values
 
 

@@ -111,6 +111,11 @@ class TrainingFigures:
     total: AudienceFigures = field(default_factory=AudienceFigures)
 
 
+# Measured on a 200 000-record vault: a 30-day period (10 % of the rows) is four times faster
+# through the index, a one-year one (56 %) faster read straight through.
+SCAN_SHARE = 0.25
+
+
 def _table_hint(connection, table: str, date_column: str, start: str, end: str) -> str:
     """NOT INDEXED when the period holds a large share of the table.
 
@@ -123,7 +128,7 @@ def _table_hint(connection, table: str, date_column: str, start: str, end: str) 
         f"SELECT count(*) FROM {table} WHERE deleted = 0 AND {date_column} >= ? AND {date_column} < ?",
         (start, end)).fetchone()[0]
     size = connection.execute(f"SELECT coalesce(max(seq), 0) FROM {table}").fetchone()[0]
-    return " NOT INDEXED" if size and in_period > size * 0.05 else ""
+    return " NOT INDEXED" if size and in_period > size * SCAN_SHARE else ""
 
 
 def referral_figures(connection, period: Period) -> ReferralFigures:
@@ -151,12 +156,22 @@ def referral_figures(connection, period: Period) -> ReferralFigures:
         if within_72h is not None:
             figures.known_incident_time += n
             figures.within_72h += n if within_72h else 0
-    # Services are read straight through: most of them belong to the period in a yearly report, and
-    # the set of counted referral ids is built once by SQLite (a bloom filter and a temp b-tree).
-    for sector, status, n in connection.execute(
+    if hint:
+        # A long period holds most services: read them straight through, the set of counted
+        # referral ids built once by SQLite (a bloom filter and a temp b-tree).
+        services_sql = (
             "SELECT sector, status, count(*) FROM referral_services NOT INDEXED WHERE deleted = 0 AND referral_id IN "
             f"(SELECT id FROM referrals{hint} WHERE deleted = 0 AND consent_reporting = 1 AND reported_at >= ? "
-            "AND reported_at < ? AND location_pcode GLOB ?) GROUP BY sector, status", params):
+            "AND reported_at < ? AND location_pcode GLOB ?) GROUP BY sector, status")
+    else:
+        # A short one: from each counted referral to its services through services_referral. CROSS
+        # JOIN fixes that order, and "+s.deleted" keeps SQLite from scanning every service through
+        # an index that starts with `deleted`.
+        services_sql = (
+            "SELECT s.sector, s.status, count(*) FROM referrals r CROSS JOIN referral_services s "
+            "ON s.referral_id = r.id WHERE +s.deleted = 0 AND r.deleted = 0 AND r.consent_reporting = 1 "
+            "AND r.reported_at >= ? AND r.reported_at < ? AND r.location_pcode GLOB ? GROUP BY 1, 2")
+    for sector, status, n in connection.execute(services_sql, params):
         figures.services_by_sector_status[(sector, status)] = n
     return figures
 
