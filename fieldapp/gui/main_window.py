@@ -15,6 +15,7 @@ from fieldapp.gui.backup_dialog import BackupActions
 from fieldapp.gui.alerts_page import AlertsPage
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.directory_page import DirectoryPage
+from fieldapp.gui.documents_page import DocumentsPage
 from fieldapp.gui.home import HomePage
 from fieldapp.gui.page import Page
 from fieldapp.gui.places_page import PlacesPage
@@ -30,7 +31,8 @@ from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 
 # The navigation, in order. Later issues append their page class here (one line each).
-PAGES: list[type[Page]] = [HomePage, ReferralsPage, AlertsPage, TrainingsPage, DirectoryPage, PlacesPage, SyncPage]
+PAGES: list[type[Page]] = [HomePage, ReferralsPage, AlertsPage, TrainingsPage, DirectoryPage, PlacesPage, SyncPage,
+                           DocumentsPage]
 
 SETTING_LANGUAGE = "language"
 

@@ -1,0 +1,304 @@
+"""The Documents page: choose a document (pathway sheet, referral slip, period report, spreadsheet
+export), its area, dates and language; preview and print it through Qt's print preview, or save it
+where the user chooses. PDFs and exports are built in a worker; every save and print is audited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+
+from fieldapp.documents.common import LANGUAGE_SPECS, DocumentError, language_spec_name, log_print, write_document
+from fieldapp.documents.exports import KINDS, export
+from fieldapp.domain import vocab
+from fieldapp.gui.page import Page
+from fieldapp.gui.widgets.dates import DateInput
+from fieldapp.gui.widgets.places import PlacePicker
+from fieldapp.gui.workers import run_with_progress, show_error
+from fieldapp.i18n import N_, _
+from fieldapp.store.outputs import office_contact, set_office_contact
+from fieldapp.store.repositories import ListQuery
+
+SHEET, SLIP, REPORT, EXPORT = "pathway_sheet", "referral_slip", "report", "export"
+DOCUMENTS = ((SHEET, N_("Referral-pathway sheet")), (SLIP, N_("Referral slip")), (REPORT, N_("Period report")),
+             (EXPORT, N_("Spreadsheet export")))
+KIND_NAMES = {"referrals": N_("Referrals"), "services": N_("Referral services"), "alerts": N_("Alerts"),
+              "trainings": N_("Trainings"), "directory": N_("Directory"), "places": N_("Places")}
+PRINT_DPI = 300  # pages are printed as 300 dpi images: sharp on paper and through a photocopier
+
+
+def paint_pdf(printer: QPrinter, pdf: bytes) -> int:
+    """Draw every page of a PDF on a printer (or a preview), each page fitted to the printable area.
+    Returns the number of pages drawn."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    painter = QPainter(printer)
+    try:
+        for index in range(len(document)):
+            if index:
+                printer.newPage()
+            bitmap = document[index].render(scale=PRINT_DPI / 72)
+            image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_BGR888)
+            area = painter.viewport()
+            size = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            # Drawn into a target rectangle: the printer scales the 300 dpi page itself, instead of
+            # us building a 1200 dpi copy of it (half a gigabyte) in memory.
+            painter.drawImage(QRect(area.topLeft(), size), image)
+        return len(document)
+    finally:
+        painter.end()
+        document.close()
+
+
+def print_pdf(parent: QWidget, pdf: bytes, title: str) -> bool:
+    """Show Qt's print preview of a PDF; True if the user printed it."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    dialog.paintRequested.connect(lambda target: paint_pdf(target, pdf))
+    return dialog.exec() == QPrintPreviewDialog.DialogCode.Accepted
+
+
+class DocumentsPage(Page):
+    TITLE = N_("Documents")
+
+    def __init__(self, context, parent=None):
+        super().__init__(context, parent)
+        self.document = QComboBox()
+        self.language = QComboBox()
+        for spec in LANGUAGE_SPECS:
+            self.language.addItem(language_spec_name(spec), spec)
+        self.area = PlacePicker(context)
+        self.date_from, self.date_to = DateInput(optional=False), DateInput(optional=False)
+        self.contact = QLineEdit()
+        self.referral = QLineEdit()
+        self.services = QListWidget()
+        self.services.setMaximumHeight(120)
+        self.kind = QComboBox()
+        self.format = QComboBox()
+        for fmt in ("xlsx", "csv"):
+            self.format.addItem(fmt.upper(), fmt)
+        self.hxl = QCheckBox()
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.preview_button, self.save_button = QPushButton(), QPushButton()
+        self.preview_button.clicked.connect(self.preview)
+        self.save_button.clicked.connect(self.save)
+        self.document.currentIndexChanged.connect(self._document_changed)
+        self.referral.editingFinished.connect(self._load_services)
+
+        self.form = QFormLayout()
+        self.labels: dict[str, QLabel] = {}
+        for key, widget in (("document", self.document), ("language", self.language), ("area", self.area),
+                            ("from", self.date_from), ("to", self.date_to), ("referral", self.referral),
+                            ("services", self.services), ("kind", self.kind), ("format", self.format),
+                            ("hxl", self.hxl), ("contact", self.contact)):
+            self.labels[key] = QLabel()
+            self.form.addRow(self.labels[key], widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.note)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self._reset_dates()
+        self.retranslate()
+
+    # -- Page hooks ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        current = self.document.currentData()
+        self.document.blockSignals(True)
+        self.document.clear()
+        for code, label in DOCUMENTS:
+            self.document.addItem(_(label), code)
+        self.document.setCurrentIndex(max(0, self.document.findData(current)))
+        self.document.blockSignals(False)
+        kind = self.kind.currentData()
+        self.kind.clear()
+        for code in KINDS:
+            self.kind.addItem(_(KIND_NAMES[code]), code)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        for key, text in (("document", _("Document")), ("language", _("Language")), ("area", _("Area")),
+                          ("from", _("From")), ("to", _("To (included)")), ("referral", _("Survivor code")),
+                          ("services", _("Services")), ("kind", _("Records")), ("format", _("Format")),
+                          ("hxl", _("HXL hashtags")), ("contact", _("Office contact"))):
+            self.labels[key].setText(text)
+        self.hxl.setText(_("Add a row of HXL hashtags under the header"))
+        self.contact.setPlaceholderText(_("Phone and address printed on sheets and slips"))
+        self.referral.setPlaceholderText(_("e.g. BNI-2026-0042"))
+        self.preview_button.setText(_("Preview and print…"))
+        self.save_button.setText(_("Save as…"))
+        self.area.retranslate()
+        self._document_changed()
+
+    def clear(self) -> None:
+        self.area.clear()
+        self.referral.clear()
+        self.services.clear()
+        self.contact.clear()
+        self.note.clear()
+
+    def reload(self) -> None:
+        if self.context.is_unlocked:
+            self.contact.setText(office_contact(self.context.session))
+
+    # -- form ----------------------------------------------------------------------------------
+    def _reset_dates(self) -> None:
+        today = date.today()
+        self.date_from.set_value(today - timedelta(days=364))
+        self.date_to.set_value(today)
+
+    def _document_changed(self) -> None:
+        document = self.document.currentData()
+        shown = {SHEET: {"area", "contact"}, SLIP: {"referral", "services", "contact"},
+                 REPORT: {"area", "from", "to"}, EXPORT: {"kind", "format", "hxl", "area", "from", "to"}}[document]
+        for key in ("area", "from", "to", "referral", "services", "kind", "format", "hxl", "contact"):
+            self.labels[key].setVisible(key in shown)
+            self.form.itemAt(self._row(key), QFormLayout.ItemRole.FieldRole).widget().setVisible(key in shown)
+        self.preview_button.setVisible(document != EXPORT)
+        notes = {SHEET: _("One A4 page per area with every active provider of the area and of the areas below it."),
+                 SLIP: _("Carries the survivor code only: no name, no notes, nothing of what happened."),
+                 REPORT: _("Counts only referrals whose survivor agreed to statistical reporting."),
+                 EXPORT: _("Referral exports hold no notes or free text, and only referrals with consent to "
+                           "reporting.")}
+        self.note.setText(notes[document])
+
+    def _row(self, key: str) -> int:
+        row, _role = self.form.getWidgetPosition(self.labels[key])
+        return row
+
+    def _load_services(self) -> None:
+        self.services.clear()
+        code = self.referral.text().strip()
+        if not code or not self.context.is_unlocked:
+            return
+        try:
+            referral = self._referral()
+        except DocumentError as error:
+            self.note.setText(str(error))
+            return
+        for service in self.context.session.services.for_referral(referral.id):
+            item = QListWidgetItem(f"{vocab.SECTOR.label(service.sector)} — {vocab.SERVICE_STATUS.label(service.status)}")
+            item.setData(Qt.ItemDataRole.UserRole, service.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            active = service.status in ("pending", "referred", "accepted")
+            item.setCheckState(Qt.CheckState.Checked if active else Qt.CheckState.Unchecked)
+            self.services.addItem(item)
+
+    def _referral(self):
+        from fieldapp.documents.commands import _find_referral
+
+        return _find_referral(self.context.session, self.referral.text().strip())
+
+    def _checked_services(self) -> list[str]:
+        return [self.services.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.services.count())
+                if self.services.item(i).checkState() == Qt.CheckState.Checked]
+
+    # -- building ------------------------------------------------------------------------------
+    def _pdf_job(self):
+        """(work function, document code, record id, audit detail, suggested file name) for the chosen PDF."""
+        session = self.context.session
+        spec = self.language.currentData()
+        document = self.document.currentData()
+        if self.contact.text().strip() != office_contact(session):
+            set_office_contact(session, self.contact.text())
+        if document == SHEET:
+            from fieldapp.documents.pathway_sheet import build_pathway_sheet
+
+            area = self._required_area()
+            return (lambda report, cancelled: build_pathway_sheet(session, area, spec), document, area,
+                    {"area": area, "language": spec}, f"pathway-{area}-{spec.replace('+', '-')}.pdf")
+        if document == SLIP:
+            from fieldapp.documents.referral_slip import build_referral_slip
+
+            referral = self._referral()
+            services = self._checked_services()
+            return (lambda report, cancelled: build_referral_slip(session, referral.id, spec, services or None),
+                    document, referral.id, {"services": services, "language": spec},
+                    f"slip-{referral.survivor_code}.pdf")
+        from fieldapp.documents.report import build_report
+
+        start, end, area = self.date_from.value(), self.date_to.value(), self.area.pcode()
+        return (lambda report, cancelled: build_report(session, start, end, area, spec, report), document, "",
+                {"from": start.isoformat(), "to": end.isoformat(), "area": area, "language": spec},
+                f"report-{start.isoformat()}-{end.isoformat()}.pdf")
+
+    def _required_area(self) -> str:
+        if not self.area.pcode():
+            raise DocumentError(self.area.problem() or _("Choose the area of the sheet."))
+        return self.area.pcode()
+
+    def preview(self) -> None:
+        try:
+            work, document, record_id, detail, _name = self._pdf_job()
+        except DocumentError as error:
+            show_error(self, _("Documents"), error)
+            return
+
+        def done(pdf: bytes) -> None:
+            if print_pdf(self, pdf, self.document.currentText()):
+                log_print(self.context.session, document, record_id, detail)
+
+        run_with_progress(self, _("Preparing the document…"), work, done)
+
+    def save(self) -> None:
+        if self.document.currentData() == EXPORT:
+            self._save_export()
+            return
+        try:
+            work, document, record_id, detail, name = self._pdf_job()
+        except DocumentError as error:
+            show_error(self, _("Documents"), error)
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the document"), str(Path.home() / name),
+                                                    _("PDF documents (*.pdf)"))
+        if not path:
+            return
+        session = self.context.session
+
+        def build_and_write(report, cancelled):
+            return write_document(session, path, work(report, cancelled), document, record_id, detail)
+
+        run_with_progress(self, _("Preparing the document…"), build_and_write,
+                          lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
+
+    def _save_export(self) -> None:
+        kind, fmt, spec = self.kind.currentData(), self.format.currentData(), self.language.currentData()
+        query = ListQuery(date_from=self.date_from.value(), date_to=self.date_to.value(),
+                          pcode_prefix=self.area.pcode())
+        if kind in ("directory", "places"):
+            query = ListQuery(pcode_prefix=self.area.pcode()) if kind == "directory" else ListQuery()
+        name = f"{kind}-{date.today().isoformat()}.{fmt}"
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export"), str(Path.home() / name),
+                                                    f"{fmt.upper()} (*.{fmt})")
+        if not path:
+            return
+        session, hxl = self.context.session, self.hxl.isChecked()
+
+        def work(report, cancelled):
+            from fieldapp.gui.workers import Cancelled
+
+            def progress(done, total):
+                if cancelled():
+                    raise Cancelled()
+                report(done, total)
+            return export(session, kind, path, fmt, spec, hxl, query, progress)
+
+        def done(result) -> None:
+            message = _("{rows} rows written to {file}.").format(rows=result.rows, file=result.path)
+            if result.left_out:
+                message += " " + _("{count} records without consent to reporting were left out.").format(
+                    count=result.left_out)
+            self.note.setText(message)
+
+        run_with_progress(self, _("Exporting…"), work, done)
