@@ -101,7 +101,7 @@ def write_document(session, path: Path | str, data: bytes, document: str, record
     The audit entry is written before the file takes its final name: an export can be logged and
     then fail, never appear unlogged; a failure leaves no file, partial or whole.
     """
-    target = Path(path)
+    target = check_destination(path)
     try:
         with atomic_writer(target) as handle:
             handle.write(data)
@@ -110,6 +110,20 @@ def write_document(session, path: Path | str, data: bytes, document: str, record
     except OSError as error:
         raise DocumentError(_("Cannot write {file}: {reason}").format(
             file=target, reason=error.strerror or error)) from error
+    return target
+
+
+def check_destination(path: Path | str) -> Path:
+    """The target as a Path, refused early with a plain message when its folder is a file."""
+    target = Path(path)
+    for folder in (target.parent, *target.parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise DocumentError(_("Cannot write {file}: {folder} is a file, not a folder.").format(
+                    file=target, folder=folder))
+            break
+    if target.is_dir():
+        raise DocumentError(_("Cannot write {file}: it is a folder.").format(file=target))
     return target
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from fieldapp.documents.common import DocumentError, Languages, join_unique, language_name
+from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique, language_name
 from fieldapp.documents.export_columns import COLUMNS, Column
 from fieldapp.fileio import atomic_writer
 from fieldapp.i18n import N_, _, translate_in
@@ -220,7 +220,7 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
     query = query or ListQuery()
     columns = COLUMNS[kind]
     progress = progress or (lambda done, total: None)
-    target = Path(path)
+    target = check_destination(path)
     total, left_out = _counts(session, kind, query)
     lookups = Lookups(session, languages.codes[0])
     written = 0
