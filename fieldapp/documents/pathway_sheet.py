@@ -229,8 +229,13 @@ def _header(data: SheetData, languages: Languages, styles: Styles, width: float)
 
 def _height(flowables: list, width: float) -> float:
     canvas = Canvas(io.BytesIO())  # some flowables measure only against a canvas; nothing is drawn
-    return sum(flowable.wrapOn(canvas, width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-               for flowable in flowables) + 2  # a little slack: a frame refuses content by a hair's breadth
+    total = 2.0  # a little slack: a frame refuses content by a hair's breadth
+    for flowable in flowables:
+        if isinstance(flowable, KeepTogether):  # it answers "huge" to force a split: measure its parts
+            total += _height(flowable._content, width) - 2
+            continue
+        total += flowable.wrapOn(canvas, width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
 
 
 def _body(data: SheetData, languages: Languages, styles: Styles) -> list:
@@ -296,13 +301,16 @@ def render(data: SheetData, languages: Languages) -> tuple[bytes, int, float]:
         pdf, pages, _height_unused = _build(data, languages, SIZES[-1])
         return pdf, pages, SIZES[-1]
     pdf, pages, size, body_height = fitted
-    # Balance the two columns: the shortest column height that still keeps everything on one page.
-    column_height = body_height / 2
-    while column_height < A4[1]:
-        balanced, balanced_pages, _unused = _build(data, languages, size, column_height)
+    # Balance the two columns: about the shortest column height that keeps everything on one page,
+    # bisected between half the text (too short) and the whole page (known to fit).
+    short, tall = body_height / 2, A4[1]
+    for _step in range(5):
+        middle = (short + tall) / 2
+        balanced, balanced_pages, _unused = _build(data, languages, size, middle)
         if balanced_pages == 1:
-            return balanced, 1, size
-        column_height *= 1.08
+            pdf, tall = balanced, middle
+        else:
+            short = middle
     return pdf, pages, size
 
 
