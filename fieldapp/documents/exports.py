@@ -110,10 +110,15 @@ def row_values(record, columns: list[Column], languages: Languages, lookups: Loo
         if column.vocabulary is None:
             values.append(value)
             continue
-        codes = value if isinstance(value, list) else ([] if value in (None, "") else [value])
-        values.append(";".join(codes))
-        for language in languages.codes:
-            values.append("; ".join(lookups.label(column.vocabulary, language, code) for code in codes))
+        if isinstance(value, list):  # several codes (threat types, topics, sectors)
+            values.append(";".join(value))
+            values.extend("; ".join(lookups.label(column.vocabulary, language, code) for code in value)
+                          for language in languages.codes)
+        elif value in (None, ""):
+            values.extend([""] * (1 + len(languages.codes)))
+        else:
+            values.append(value)
+            values.extend(lookups.label(column.vocabulary, language, value) for language in languages.codes)
     return values
 
 
