@@ -304,7 +304,7 @@ def render(data: SheetData, languages: Languages) -> tuple[bytes, int, float]:
     # Balance the two columns: about the shortest column height that keeps everything on one page,
     # bisected between half the text (too short) and the whole page (known to fit).
     short, tall = body_height / 2, A4[1]
-    for _step in range(5):
+    for _step in range(4):
         middle = (short + tall) / 2
         balanced, balanced_pages, _unused = _build(data, languages, size, middle)
         if balanced_pages == 1:
