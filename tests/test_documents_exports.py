@@ -128,7 +128,8 @@ def test_a_typed_formula_is_not_run_by_a_spreadsheet(session, tmp_path):
 
 def test_export_is_audited(session, tmp_path):
     target = tmp_path / "alerts.xlsx"
-    result = export(session, "alerts", target, "xlsx", "en", query=ListQuery(date_from=date.today() - timedelta(days=90)))
+    recent = ListQuery(date_from=date.today() - timedelta(days=90))
+    result = export(session, "alerts", target, "xlsx", "en", query=recent)
     entry = session.audit.entries(limit=1)[0]
     assert (entry.action, entry.record_type) == ("export", "alerts")
     assert entry.detail["rows"] == result.rows and entry.detail["format"] == "xlsx"

@@ -46,7 +46,7 @@ def cmd_referral_slip(args: argparse.Namespace) -> int:
     from fieldapp.documents.referral_slip import build_referral_slip
 
     with _open(args) as session:
-        referral = _find_referral(session, args.referral)
+        referral = find_referral(session, args.referral)
         pdf = build_referral_slip(session, referral.id, args.lang or language(), args.service or None)
         path = write_document(session, args.output, pdf, "referral_slip", referral.id,
                               {"services": args.service or [], "language": args.lang or language()})
@@ -54,7 +54,7 @@ def cmd_referral_slip(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_referral(session, key: str):
+def find_referral(session, key: str):
     """A referral by its id, or by its survivor code (what staff actually read on screen)."""
     found = session.referrals.find(key)
     if found is not None and not found.deleted:

@@ -95,7 +95,8 @@ def header_rows(columns: list[Column], languages: Languages, hxl: bool) -> list[
             for code in languages.codes:
                 field = translate_in(code, column.title)
                 if languages.bilingual:
-                    parts.append(translate_in(code, LABEL_IN).format(field=field, language=language_name(label_language)))
+                    parts.append(translate_in(code, LABEL_IN).format(
+                        field=field, language=language_name(label_language)))
                 else:
                     parts.append(translate_in(code, LABEL).format(field=field))
             header.append(join_unique(parts))
@@ -218,7 +219,8 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
            query: ListQuery | None = None, progress: Callable[[int, int], None] | None = None) -> ExportResult:
     """Write one export where the user chose. `progress(done, total)` may raise to cancel."""
     if kind not in COLUMNS:
-        raise DocumentError(_("Unknown export {kind}: choose one of {kinds}.").format(kind=kind, kinds=", ".join(KINDS)))
+        raise DocumentError(_("Unknown export {kind}: choose one of {kinds}.").format(
+            kind=kind, kinds=", ".join(KINDS)))
     if fmt not in FORMATS:
         raise DocumentError(_("Unknown format {format}: choose csv or xlsx.").format(format=fmt))
     languages = Languages(language_spec)

@@ -105,7 +105,8 @@ class _SheetDoc(BaseDocTemplate):
     GAP = 5 * mm
 
     def __init__(self, buffer, footer, header_height: float, column_height: float | None = None, **options):
-        super().__init__(buffer, pagesize=A4, initialFontName=CONDENSED, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        super().__init__(buffer, pagesize=A4, initialFontName=CONDENSED, leftMargin=MARGIN, rightMargin=MARGIN,
+                         topMargin=MARGIN,
                          bottomMargin=MARGIN + 6 * mm, **options)
         column = (self.width - self.GAP) / 2
 
@@ -133,7 +134,8 @@ def _steps(data_languages: Languages, styles: Styles, width: float) -> Table:
             parts.append(Paragraph(markup(text), styles.cell))
         cells.append(parts)
     table = Table([cells], colWidths=[width / len(STEPS)] * len(STEPS))
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), CONDENSED), 
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), CONDENSED),
         ("BOX", (0, 0), (-1, -1), 1, RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.75, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -150,7 +152,8 @@ def _health_box(languages: Languages, styles: Styles, width: float) -> Table:
         parts.append(Paragraph(f"⚠ {markup(headline.upper())}", styles.alert))
         parts.append(Paragraph(f"<b>{markup(detail)}</b>", styles.body))
     table = Table([[parts]], colWidths=[width])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), CONDENSED), 
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), CONDENSED),
         ("BOX", (0, 0), (-1, -1), 3.5, ALERT_RED),
         ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -160,7 +163,8 @@ def _health_box(languages: Languages, styles: Styles, width: float) -> Table:
 
 def _band(text: str, styles: Styles) -> Table:
     band = Table([[Paragraph(markup(text), styles.band)]], colWidths=["100%"])
-    band.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), CONDENSED), 
+    band.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), CONDENSED),
         ("BACKGROUND", (0, 0), (-1, -1), BAND),
         ("LINEBELOW", (0, 0), (-1, -1), 1.5, INK),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),

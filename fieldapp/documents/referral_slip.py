@@ -61,7 +61,8 @@ def build_referral_slip(session, referral_id: str, language_spec: str, service_i
     providers = session.providers.get_many([s.provider_id for s in services if s.provider_id])
     styles = make_styles(10)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=REGULAR, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=15 * mm,
+    doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=REGULAR, leftMargin=16 * mm, rightMargin=16 * mm,
+                            topMargin=15 * mm,
                             bottomMargin=15 * mm, title=languages.text(TITLE), author=session.site_name,
                             creator="fieldapp")
     width = doc.width
@@ -79,7 +80,8 @@ def build_referral_slip(session, referral_id: str, language_spec: str, service_i
     rows = [[Paragraph(markup(languages.text(label)), styles.bold), Paragraph(value, styles.body)]
             for label, value in facts]
     table = Table(rows, colWidths=[width * 0.32, width * 0.68])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), ("GRID", (0, 0), (-1, -1), 0.75, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), ("GRID", (0, 0), (-1, -1), 0.75, RULE),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (0, -1), BAND)]))
     story += [table, Spacer(1, 5)]
     if referral.consent_referral:
@@ -105,7 +107,8 @@ def build_referral_slip(session, referral_id: str, language_spec: str, service_i
             Paragraph(reach if service.appointment_at else markup(reach), styles.cell),
         ])
     services_table = Table(rows, colWidths=[width * 0.27, width * 0.43, width * 0.30], repeatRows=1)
-    services_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), 
+    services_table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("GRID", (0, 0), (-1, -1), 0.75, RULE), ("LINEBELOW", (0, 0), (-1, 0), 1.5, INK),
         ("BACKGROUND", (0, 0), (-1, 0), BAND), ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))

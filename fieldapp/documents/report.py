@@ -97,7 +97,8 @@ class _Report:
         if total:
             data.append([Paragraph(markup(text), bold) for text in total])
         table = Table(data, colWidths=widths, repeatRows=1)
-        style = [("FONTNAME", (0, 0), (-1, -1), CONDENSED), ("GRID", (0, 0), (-1, -1), 0.5, RULE), ("BACKGROUND", (0, 0), (-1, 0), BAND),
+        style = [("FONTNAME", (0, 0), (-1, -1), CONDENSED), ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                 ("BACKGROUND", (0, 0), (-1, 0), BAND),
                  ("LINEBELOW", (0, 0), (-1, 0), 1.2, INK), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                  ("LEFTPADDING", (0, 0), (-1, -1), PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), PADDING)]
         if total:
@@ -242,7 +243,8 @@ def build_report(session, date_from: date, date_to: date, pcode: str, language_s
 
     styles = make_styles(9, condensed=True)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=CONDENSED, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm,
+    doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=CONDENSED, leftMargin=16 * mm, rightMargin=16 * mm,
+                            topMargin=14 * mm,
                             bottomMargin=16 * mm, title=languages.text(TITLE), author=session.site_name,
                             creator="fieldapp")
     r = _Report(languages, styles, doc.width)

@@ -188,7 +188,8 @@ class DocumentsPage(Page):
             self.note.setText(str(error))
             return
         for service in self.context.session.services.for_referral(referral.id):
-            item = QListWidgetItem(f"{vocab.SECTOR.label(service.sector)} — {vocab.SERVICE_STATUS.label(service.status)}")
+            label = f"{vocab.SECTOR.label(service.sector)} — {vocab.SERVICE_STATUS.label(service.status)}"
+            item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, service.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             active = service.status in ("pending", "referred", "accepted")
@@ -196,9 +197,9 @@ class DocumentsPage(Page):
             self.services.addItem(item)
 
     def _referral(self):
-        from fieldapp.documents.commands import _find_referral
+        from fieldapp.documents.commands import find_referral
 
-        return _find_referral(self.context.session, self.referral.text().strip())
+        return find_referral(self.context.session, self.referral.text().strip())
 
     def _checked_services(self) -> list[str]:
         return [self.services.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.services.count())

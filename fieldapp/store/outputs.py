@@ -34,7 +34,8 @@ def iter_records(repository: Repository, query: ListQuery | None = None, batch: 
     clauses.append("seq > ?")
     # NOT INDEXED: walk the table in seq order and stop at `batch` matches. Through a date index
     # SQLite would instead collect and sort every match of the period again for each batch.
-    select = repository._select[len("SELECT "):].replace(f" FROM {repository.TABLE}", f" FROM {repository.TABLE} NOT INDEXED")
+    table = repository.TABLE
+    select = repository._select[len("SELECT "):].replace(f" FROM {table}", f" FROM {table} NOT INDEXED")
     sql = f"SELECT seq, {select} WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ?"
     last_seq = 0
     connection = repository._db

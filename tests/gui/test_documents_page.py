@@ -90,7 +90,8 @@ def test_printed_pages_match_the_pdf(filled, tmp_path):
 
 def test_a_sheet_without_area_says_so_and_locking_empties_the_page(page, qtbot, monkeypatch, context):
     messages = []
-    monkeypatch.setattr("fieldapp.gui.documents_page.show_error", lambda parent, title, error: messages.append(str(error)))
+    monkeypatch.setattr("fieldapp.gui.documents_page.show_error",
+                        lambda parent, title, error: messages.append(str(error)))
     choose(page, SHEET)
     page.save()
     assert messages and "area" in messages[0]
