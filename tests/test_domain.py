@@ -140,3 +140,12 @@ def test_every_vocabulary_has_unique_codes_and_labels():
     for vocabulary in vocab.ALL.values():
         assert len(set(vocabulary.codes)) == len(vocabulary.codes), vocabulary.name
         assert all(vocabulary.label(code) for code in vocabulary.codes)
+
+
+def test_windows_apply_after_sexual_violence_only():
+    recent = dict(incident_date=date(2026, 9, 30))
+    moment = datetime(2026, 10, 1, 12, tzinfo=timezone.utc)
+    assert derived.urgency(referral(incident_type="sexual_assault", **recent), moment).pep_open
+    other = derived.urgency(referral(incident_type="physical_assault", **recent), moment)
+    assert not other.applies and not other.pep_open and not other.ec_open
+    assert derived.urgency(referral(incident_type="", **recent), moment).pep_open  # not chosen yet: warn

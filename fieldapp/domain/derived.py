@@ -10,6 +10,10 @@ from fieldapp.i18n import N_
 
 PEP_WINDOW_HOURS = 72
 EC_WINDOW_HOURS = 120
+# PEP and emergency contraception follow sexual violence; for other incident types the windows do
+# not apply, and showing them would bury the cases where hours count. An incident type not yet
+# chosen (a form being filled) counts as applying: better a warning too many than one too few.
+WINDOW_INCIDENT_TYPES = ("rape", "sexual_assault")
 
 # (code, label, first day, last day) — day counts from incident to report; "4" belongs to 4–5 days.
 DELAY_BUCKETS = (
@@ -42,6 +46,11 @@ class Urgency:
     ec_open: bool
     pep_hours_left: float | None
     ec_hours_left: float | None
+    applies: bool = True
+
+
+def windows_apply(referral: Referral) -> bool:
+    return not referral.incident_type or referral.incident_type in WINDOW_INCIDENT_TYPES
 
 
 def urgency(referral: Referral, now: datetime) -> Urgency:
@@ -51,6 +60,8 @@ def urgency(referral: Referral, now: datetime) -> Urgency:
     so a window is never shown open when it may already be closed.
     """
     hours = hours_since_incident(referral, now)
+    if not windows_apply(referral):
+        return Urgency(hours, False, False, None, None, applies=False)
     if hours is None:
         return Urgency(None, False, False, None, None)
     return Urgency(

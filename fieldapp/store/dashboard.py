@@ -9,13 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fieldapp.domain.derived import EC_WINDOW_HOURS, Urgency, urgency
+from fieldapp.domain.derived import EC_WINDOW_HOURS, WINDOW_INCIDENT_TYPES, Urgency, urgency
 from fieldapp.domain.records import Alert, Referral
 from fieldapp.store.convert import datetime_to_text
 
-# PEP and emergency contraception matter after sexual violence only; a denial of resources in
-# the urgent list would bury the cases where hours count.
-WINDOW_INCIDENT_TYPES = ("rape", "sexual_assault")
 HEALTH_DONE = ("accepted", "completed")
 SERVICE_CLOSED = ("completed", "declined", "rejected", "unavailable", "cancelled")
 ALERT_OPEN_HOURS = 24

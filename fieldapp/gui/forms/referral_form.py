@@ -88,6 +88,7 @@ class ReferralForm(RecordForm):
         self.precision.set_code("exact")
         self.status.set_code("open")
         self.incident_date.changed.connect(self._update_urgency)
+        self.incident_type.code_changed.connect(self._update_urgency)
         self.precision.code_changed.connect(self._precision_changed)
         self.perpetrator.code_changed.connect(self._update_notice)
         self.age_group.code_changed.connect(self._age_changed)
@@ -152,8 +153,14 @@ class ReferralForm(RecordForm):
         return self.urgency_banner.text()
 
     def _update_urgency(self) -> None:
-        probe = Referral(incident_date=self.incident_date.value(), incident_date_precision=self.precision.code())
+        probe = Referral(incident_date=self.incident_date.value(), incident_date_precision=self.precision.code(),
+                         incident_type=self.incident_type.code() or "")
         state = urgency(probe, datetime.now(timezone.utc))
+        if not state.applies:
+            self.urgency_banner.setText(_("PEP and emergency contraception windows apply after rape or sexual "
+                                          "assault only."))
+            self.urgency_banner.setStyleSheet(CLOSED_STYLE)
+            return
         if state.hours_since is None:
             self.urgency_banner.setText(_("Incident date unknown. If it was less than 72 hours ago, PEP is still "
                                           "possible; less than 120 hours, emergency contraception."))
