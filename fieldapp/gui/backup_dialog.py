@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDia
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.workers import Worker, error_message, run_with_progress
 from fieldapp.i18n import _, format_number
-from fieldapp.paths import app_command
+from fieldapp.paths import app_command, default_vault_dir
 from fieldapp.store.backup import BackupSummary, restore_backup, write_backup
 
 SUFFIX = ".fieldbackup"
@@ -29,6 +29,19 @@ def _file_filter() -> str:
 def _counts(summary: BackupSummary) -> str:
     return _("{referrals} referrals, {alerts} alerts, {trainings} trainings, {providers} providers").format(
         **{key: format_number(summary.counts.get(key, 0)) for key in ("referrals", "alerts", "trainings", "providers")})
+
+
+def suggested_target() -> Path:
+    """The usual vault folder on a new laptop; beside it when this laptop already has a vault."""
+    usual = default_vault_dir()
+    if not usual.exists() or not any(usual.iterdir()):
+        return usual
+    candidate = usual.with_name(f"{usual.name}-restored-{date.today():%Y%m%d}")
+    number = 2
+    while candidate.exists():
+        candidate = usual.with_name(f"{usual.name}-restored-{date.today():%Y%m%d}-{number}")
+        number += 1
+    return candidate
 
 
 class BackupActions(QObject):
@@ -212,7 +225,7 @@ class RestoreDialog(QDialog):
         if path:
             self.source.setText(path)
             if not self.target.text():
-                self.target.setText(str(Path(path).with_suffix("")) + "-" + _("restored"))
+                self.target.setText(str(suggested_target()))
 
     def _choose_target(self) -> None:
         path = QFileDialog.getExistingDirectory(self, _("New vault folder"), str(Path.home()))

@@ -79,3 +79,15 @@ def test_backup_is_offered_only_while_unlocked(window):
     window.lock()
     assert not window.backup_actions.backup_action.isEnabled()
     assert window.backup_actions.restore_action.isEnabled()
+
+
+def test_the_suggested_folder_is_the_usual_vault_folder_unless_taken(monkeypatch, tmp_path):
+    from fieldapp.gui import backup_dialog
+
+    usual = tmp_path / "data" / "vault"
+    monkeypatch.setattr(backup_dialog, "default_vault_dir", lambda: usual)
+    assert backup_dialog.suggested_target() == usual  # a new laptop: restore where the app looks
+    usual.mkdir(parents=True)
+    (usual / "fieldapp.db").write_bytes(b"x")
+    suggested = backup_dialog.suggested_target()
+    assert suggested.parent == usual.parent and suggested.name.startswith("vault-restored-")
