@@ -27,7 +27,8 @@ from fieldapp.store.vault import Vault
 def timed(label: str, work):
     started = time.perf_counter()
     result = work()
-    print(f"{label:<58} {time.perf_counter() - started:6.2f} s", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{label:<58} {time.perf_counter() - started:6.2f} s   (peak memory so far {peak:.0f} MiB)", flush=True)
     return result
 
 
@@ -54,13 +55,11 @@ def main() -> None:
         timed("one-month report (all areas), en",
               lambda: build_report(session, today - timedelta(days=30), today, "", "en"))
         with tempfile.TemporaryDirectory() as scratch:
-            for kind, fmt in (("referrals", "csv"), ("referrals", "xlsx"), ("alerts", "xlsx")):
+            for kind, fmt in (("referrals", "csv"), ("referrals", "xlsx"), ("services", "csv")):
                 result = timed(f"export {kind} {fmt}, en+fr with HXL, one year",
                                lambda: export(session, kind, Path(scratch) / f"{kind}.{fmt}", fmt, "en+fr", True,
                                               ListQuery(date_from=year[0], date_to=year[1])))
                 print(f"    {result.rows} rows")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak resident memory of the whole run: {peak:.0f} MiB")
     finally:
         session.close()
 

@@ -60,7 +60,10 @@ def count_records(repository: Repository, query: ListQuery | None = None, extra_
 
 
 # Services exported with their referral must respect the referral's consent to reporting.
-CONSENTED_SERVICE = ("referral_id IN (SELECT id FROM referrals WHERE deleted = 0 AND consent_reporting = 1)")
+# Correlated, so each batch looks up its own referrals; an "IN (SELECT …)" list would be rebuilt
+# from every referral of the vault for each batch.
+CONSENTED_SERVICE = ("EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_services.referral_id "
+                     "AND r.deleted = 0 AND r.consent_reporting = 1)")
 CONSENTED_REFERRAL = "consent_reporting = 1"
 
 
