@@ -8,11 +8,18 @@ from __future__ import annotations
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from fieldapp.documents.fonts import CONDENSED, CONDENSED_BOLD, register_fonts
 from fieldapp.documents.styles import INK, SERIES
 
 FONT_SIZE = 7.5
+
+
+def _label_size(labels: list[str], room: float) -> float:
+    """The category label size that lets the longest label fit beside the bars (never below 5 pt)."""
+    widest = max([stringWidth(label, CONDENSED, FONT_SIZE) for label in labels] or [0])
+    return FONT_SIZE if widest <= room else max(5.0, FONT_SIZE * room / widest)
 
 
 def _axis_max(values: list[float]) -> float:
@@ -36,7 +43,7 @@ def horizontal_bars(title: str, items: list[tuple[str, float]], width: float, la
     chart.data = [[value for _label, value in ordered]]
     chart.categoryAxis.categoryNames = [label for label, _value in ordered]
     chart.categoryAxis.labels.fontName = CONDENSED
-    chart.categoryAxis.labels.fontSize = FONT_SIZE
+    chart.categoryAxis.labels.fontSize = _label_size(chart.categoryAxis.categoryNames, label_width - 6)
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -3
     chart.categoryAxis.strokeColor = INK
@@ -98,7 +105,7 @@ def stacked_horizontal_bars(title: str, labels: list[str], series: list[tuple[st
     chart.categoryAxis.categoryNames = list(reversed(labels)) or [""]
     chart.categoryAxis.style = "stacked"
     chart.categoryAxis.labels.fontName = CONDENSED
-    chart.categoryAxis.labels.fontSize = FONT_SIZE
+    chart.categoryAxis.labels.fontSize = _label_size(chart.categoryAxis.categoryNames, label_width - 6)
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -3
     chart.categoryAxis.strokeColor = INK
@@ -125,7 +132,9 @@ def stacked_horizontal_bars(title: str, labels: list[str], series: list[tuple[st
     legend.fontSize = FONT_SIZE
     legend.strokeColor = INK
     legend.strokeWidth = 0.5
-    legend.deltax = 95
+    names = [name for name, _values in series]
+    legend.deltax = max([stringWidth(name, CONDENSED, FONT_SIZE) for name in names] or [0]) + 22
+    legend.x = max(0, min(label_width, width - legend.deltax * len(names)))
     legend.colorNamePairs = [(SERIES[index % len(SERIES)], name) for index, (name, _values) in enumerate(series)]
     drawing.add(legend)
     return drawing

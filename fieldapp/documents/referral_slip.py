@@ -17,7 +17,7 @@ from fieldapp.documents.common import DocumentError, Languages, markup
 from fieldapp.documents.fonts import REGULAR
 from fieldapp.documents.styles import BAND, INK, RULE, make_styles
 from fieldapp.domain import vocab
-from fieldapp.i18n import N_, _
+from fieldapp.i18n import N_, _, translate_in
 from fieldapp.store.outputs import office_contact
 
 TITLE = N_("Referral slip")
@@ -85,9 +85,12 @@ def build_referral_slip(session, referral_id: str, language_spec: str, service_i
                                ("BACKGROUND", (0, 0), (0, -1), BAND)]))
     story += [table, Spacer(1, 5)]
     if referral.consent_referral:
-        who = languages.label(vocab.CONSENT_BY, referral.consent_by).lower()
-        consent = (languages.text(CONSENT, who=who, date=languages.date(referral.consent_at)) if referral.consent_at
-                   else languages.text(CONSENT_UNDATED, who=who))
+        # Each language's sentence names the person in that language ("caregiver", "parent ou tuteur").
+        consent = " / ".join(
+            translate_in(code, CONSENT if referral.consent_at else CONSENT_UNDATED).format(
+                who=vocab.CONSENT_BY.label_in(code, referral.consent_by).lower(),
+                date=languages.date(referral.consent_at))
+            for code in languages.codes)
         story += [Paragraph(markup(consent), styles.body), Spacer(1, 8)]
 
     story.append(Paragraph(markup(languages.text(SERVICES)), styles.heading))

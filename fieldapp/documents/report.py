@@ -133,7 +133,7 @@ def _referral_section(r: _Report, figures) -> list:
                 [t.text(TOTAL), t.number(figures.counted), r.share(figures.counted, figures.counted)]),
         Spacer(1, 6),
         horizontal_bars(t.text(INCIDENT_TYPE), [(t.label(vocab.INCIDENT_TYPE, c), n) for c, n in types], r.width,
-                        label_width=r.width * 0.42, value_text=lambda v: t.number(int(v)))]))
+                        label_width=r.width * (0.55 if t.bilingual else 0.42), value_text=lambda v: t.number(int(v)))]))
     story.append(Spacer(1, 8))
     groups = [(t.text(label), figures.by_group.get(code, 0)) for code, label in GROUPS]
     rows = [[label, t.number(n), r.share(n, figures.counted)] for label, n in groups]
@@ -184,7 +184,7 @@ def _alerts_section(r: _Report, figures) -> list:
     story.append(KeepTogether([
         r.table([t.text(BY_THREAT), t.text(COUNT), t.text(SHARE)], rows), Spacer(1, 6),
         horizontal_bars(t.text(BY_THREAT), [(t.label(vocab.THREAT_TYPE, c), n) for c, n in threats], r.width,
-                        label_width=r.width * 0.42, value_text=lambda v: t.number(int(v)))]))
+                        label_width=r.width * (0.55 if t.bilingual else 0.42), value_text=lambda v: t.number(int(v)))]))
     return story
 
 
@@ -216,7 +216,7 @@ def _trainings_section(r: _Report, figures) -> list:
         [(t.text(WOMEN), [figures.by_audience[c].female for c in audiences]),
          (t.text(MEN), [figures.by_audience[c].male for c in audiences]),
          (t.text(UNDISCLOSED), [figures.by_audience[c].undisclosed for c in audiences])],
-        r.width, label_width=r.width * 0.36, value_text=lambda v: t.number(int(v))))
+        r.width, label_width=r.width * (0.5 if t.bilingual else 0.36), value_text=lambda v: t.number(int(v))))
     return story
 
 
