@@ -3,6 +3,7 @@
 #   bash dev.sh run     set up, create a demo vault on first use, start the app on it
 #   bash dev.sh test    set up, run the whole test suite
 #   bash dev.sh package set up, build the packaged app in dist/fieldapp and smoke-test it
+#   bash dev.sh bench   set up, run the benchmark suite (docs/PERFORMANCE.md), not part of the tests
 # Any further arguments go to the app (run) or to pytest (test).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -60,6 +61,9 @@ case "$command" in
   package)
     exec bash packaging/build.sh "$@"
     ;;
+  bench)
+    exec .venv/bin/python benchmarks/run.py "$@"
+    ;;
   *)
-    echo "usage: bash dev.sh run|test|package [arguments]" >&2; exit 2 ;;
+    echo "usage: bash dev.sh run|test|package|bench [arguments]" >&2; exit 2 ;;
 esac
