@@ -204,14 +204,18 @@ def print_stats(session: Session, as_json: bool) -> None:
         (_("Referral services"), stats["services"], vocab.SERVICE_STATUS),
         (_("Alerts"), stats["alerts"], vocab.ALERT_STATUS),
     ]
+    def labelled(label: str, value) -> str:
+        # One translatable pattern, so French gets its space before the colon.
+        return _("{label}: {value}").format(label=label, value=value)
+
     for title, numbers, vocabulary in rows:
-        detail = ", ".join(f"{vocabulary.label(code)}: {n}" for code, n in numbers["by_status"].items())
-        say(f"  {title}: {numbers['total']}" + (f" ({detail})" if detail else ""))
-    say(f"  {_('Trainings')}: {stats['trainings']['total']}")
+        detail = ", ".join(labelled(vocabulary.label(code), n) for code, n in numbers["by_status"].items())
+        say("  " + labelled(title, numbers["total"]) + (f" ({detail})" if detail else ""))
+    say("  " + labelled(_("Trainings"), stats["trainings"]["total"]))
     say("  " + _("Providers: {total} ({active} active)").format(**stats["providers"]))
-    levels = ", ".join(f"{name}: {n}" for name, n in stats["places"]["by_level"].items())
-    say(f"  {_('Places')}: {stats['places']['total']}" + (f" ({levels})" if levels else ""))
-    say(f"  {_('Audit entries')}: {stats['audit_entries']}")
+    levels = ", ".join(labelled(name, n) for name, n in stats["places"]["by_level"].items())
+    say("  " + labelled(_("Places"), stats["places"]["total"]) + (f" ({levels})" if levels else ""))
+    say("  " + labelled(_("Audit entries"), stats["audit_entries"]))
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -125,12 +125,18 @@ def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | N
     return babel_dates.format_datetime(local, format=fmt, locale=locale or _locale)
 
 
+# French CLDR data groups digits and spaces percents with a narrow no-break space (U+202F), which
+# ReportLab breaks lines on ("44 %" split over two lines in a table cell); U+00A0 never breaks.
+def _no_break(text: str) -> str:
+    return text.replace("\u202f", "\u00a0")
+
+
 def format_number(value: int | float, locale: str | None = None) -> str:
-    return babel_numbers.format_decimal(value, locale=locale or _locale)
+    return _no_break(babel_numbers.format_decimal(value, locale=locale or _locale))
 
 
 def format_percent(value: float, locale: str | None = None) -> str:
-    return babel_numbers.format_percent(value, locale=locale or _locale)
+    return _no_break(babel_numbers.format_percent(value, locale=locale or _locale))
 
 
 def locale_display_name(locale: str) -> str:

@@ -77,7 +77,7 @@ DISPLACEMENT = _vocab("displacement",
 )
 YES_NO_UNKNOWN = _vocab("yes_no_unknown", ("yes", N_("Yes")), ("no", N_("No")), ("unknown", N_("Unknown")))
 DATE_PRECISION = _vocab("incident_date_precision",
-    ("exact", N_("Exact")), ("approximate", N_("Approximate")), ("unknown", N_("Unknown")),
+    ("exact", N_("Exact")), ("approximate", N_("Approximate")), ("unknown", NC_("date precision", "Unknown")),
 )
 PERPETRATOR_CATEGORY = _vocab("perpetrator_category",
     ("state_armed_forces", N_("State armed forces")),

@@ -101,7 +101,7 @@ class Repository(Generic[R]):
     def get(self, record_id: str, include_deleted: bool = False) -> R:
         row = self._db.execute(f"{self._select} WHERE id = ?", (record_id,)).fetchone()
         if row is None or (row[self._columns.index("deleted")] and not include_deleted):
-            raise NotFound(_("No {kind} with id {id}.").format(kind=self.RECORD.KIND, id=record_id))
+            raise NotFound(_("No record with id {id}.").format(id=record_id))
         return self._to_record(row)
 
     def find(self, record_id: str) -> R | None:
