@@ -116,10 +116,6 @@ class AlertForm(RecordForm):
         self.responded_at.set_value(alert.responded_at)
         self.status.set_code(alert.status)
 
-    def check_inputs(self) -> dict[str, str]:
-        problem = self.place.problem()
-        return {"location_pcode": problem} if problem else {}
-
     def collect(self) -> Alert:
         from dataclasses import replace
 

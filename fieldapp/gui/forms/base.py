@@ -86,8 +86,10 @@ class RecordForm(QDialog):
         """Labels beyond the FieldGrids (banners, buttons, vocab inputs)."""
 
     def check_inputs(self) -> dict[str, str]:
-        """Problems the widgets know before the record exists (e.g. typed text that names no place)."""
-        return {}
+        """Problems the widgets know before the record exists: typed text that names no place."""
+        place = getattr(self, "place", None)
+        problem = place.problem() if place is not None else ""
+        return {"location_pcode": problem} if problem else {}
 
     def after_save(self, record) -> None:
         """Extra writes once the record is saved (services of a referral); each emits its Change."""

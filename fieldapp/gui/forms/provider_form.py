@@ -83,10 +83,6 @@ class ProviderForm(RecordForm):
         self.eligibility.setPlainText(provider.eligibility_notes)
         self.last_verified.set_value(provider.last_verified)
 
-    def check_inputs(self) -> dict[str, str]:
-        problem = self.place.problem()
-        return {"location_pcode": problem} if problem else {}
-
     def collect(self) -> Provider:
         provider = replace(self.record) if self.record is not None else Provider()
         provider.name = self.name.text().strip()

@@ -213,10 +213,6 @@ class ReferralForm(RecordForm):
         self.notes.setPlainText(referral.notes)
         self.services.load(referral.id)
 
-    def check_inputs(self) -> dict[str, str]:
-        problem = self.place.problem()
-        return {"location_pcode": problem} if problem else {}
-
     def collect(self) -> Referral:
         referral = replace(self.record) if self.record is not None else Referral()
         referral.survivor_code = self.survivor_code.text().strip().upper()

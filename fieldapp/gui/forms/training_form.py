@@ -109,10 +109,6 @@ class TrainingForm(RecordForm):
         self.post_test.setValue(-1 if training.post_test_avg is None else round(training.post_test_avg))
         self.notes.setPlainText(training.notes)
 
-    def check_inputs(self) -> dict[str, str]:
-        problem = self.place.problem()
-        return {"location_pcode": problem} if problem else {}
-
     def collect(self) -> Training:
         training = replace(self.record) if self.record is not None else Training()
         training.title = self.title.text().strip()
