@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pyrage
 import pytest
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from fieldapp.sync.bundle import export_bundle
@@ -82,11 +82,13 @@ class Headquarters:
         except BundleRefused as error:
             assert_clear_error(error)
             assert vault_state(self.session) == self.state, f"refused, but the vault changed: {error}"
+            event("refused")
             return error
         except Exception as error:  # noqa: BLE001 - the property under test
             raise AssertionError(f"{type(error).__name__} instead of a refusal: {error}") from error
         assert self.session.verify() == []
         self.read_back()
+        event("imported")
         self.session.close()
         self._fresh()
         return result

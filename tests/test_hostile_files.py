@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from fieldapp.cli import main
@@ -40,6 +40,7 @@ def offer_csv(session, data: bytes) -> None:
     except ImportFileError as error:
         assert_clear_error(error, ImportFileError)
         assert places_state(session) == before
+        event("refused")
         return
     except Exception as error:  # noqa: BLE001 - the property under test
         raise AssertionError(f"{type(error).__name__} instead of a clear error: {error}") from error
@@ -54,6 +55,7 @@ def offer_csv(session, data: bytes) -> None:
     assert again.added == again.renamed == 0, "a second import of the same file changed places"
     for place in places[:20]:
         assert session.places.path_label(place.pcode)
+    event("imported")
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +139,7 @@ def offer_backup(backup, data: bytes, work: Path) -> None:
         assert_clear_error(error)
         assert not target.exists(), "a refused restore left the target folder"
         assert sorted(p.name for p in work.iterdir()) == ["fuzzed.fieldbackup"], "a refused restore left files"
+        event("refused")
         return
     except Exception as error:  # noqa: BLE001 - the property under test
         raise AssertionError(f"{type(error).__name__} instead of a clear error: {error}") from error
@@ -145,6 +148,7 @@ def offer_backup(backup, data: bytes, work: Path) -> None:
     with Vault(target).unlock_with_recovery(backup["recovery_key"], USER) as session:
         assert session.verify() == []
     shutil.rmtree(target)
+    event("restored")
 
 
 @fuzz_settings(60)
