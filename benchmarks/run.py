@@ -4,6 +4,7 @@ run, printed as medians and ratios and written to docs/PERFORMANCE.md with the m
 
     .venv/bin/python benchmarks/run.py            # or: bash dev.sh bench
     .venv/bin/python benchmarks/run.py --quick    # fewer runs, no memory-at-two-sizes step
+    .venv/bin/python benchmarks/run.py --only gui # one part again; the others keep their last results
 
 The vaults are built once (a few minutes) and cached in ~/.cache/fieldapp-bench (see
 vault_cache.py); each run works on copies under that folder, never in the repository.
@@ -12,10 +13,13 @@ vault_cache.py); each run works on copies under that folder, never in the reposi
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import shutil
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -31,6 +35,27 @@ from vault_cache import cache_root, cached_vault  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- benchmark results: start -->", "<!-- benchmark results: end -->"
+PARTS = ("store", "bundles", "memory", "gui")
+TITLES = {"store": "Store", "bundles": "Sync bundles", "memory": "Memory of export and import", "gui": "Desktop app"}
+
+
+def results_file():
+    return cache_root() / "results.json"
+
+
+def load_results() -> dict:
+    try:
+        return json.loads(results_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_part(part: str, rows: list[Row], facts: dict, seconds: float) -> None:
+    """Kept between runs, so `--only gui` updates the GUI rows and keeps the others' last results."""
+    results = load_results()
+    results[part] = {"when": time.strftime("%Y-%m-%d %H:%M %Z"), "seconds": seconds, "facts": facts,
+                     "rows": [asdict(row) for row in rows]}
+    results_file().write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
 def log(message: str) -> None:
@@ -53,16 +78,20 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(rows: list[Row], facts: dict[str, str], seconds: float, command: str) -> None:
-    block = "\n".join([
-        START,
-        f"Run of {time.strftime('%Y-%m-%d %H:%M %Z')}, `{command}`, {seconds / 60:.0f} minutes in all.",
-        "",
-        "| machine | |", "|---|---|", *(f"| {key} | {value} |" for key, value in facts.items()),
-        "",
-        table(rows),
-        END,
-    ])
+def write_doc(results: dict) -> None:
+    latest = max(results.values(), key=lambda part: part["when"])
+    lines = [START, "Written by `python benchmarks/run.py`; each part shows when it last ran.", "",
+             "| machine | |", "|---|---|", *(f"| {key} | {value} |" for key, value in latest["facts"].items()), ""]
+    for part in PARTS:
+        if part not in results:
+            continue
+        found = results[part]
+        load = found["facts"].get("Load average at start", "?")
+        lines += [f"**{TITLES[part]}** ({found['when']}, {found['seconds'] / 60:.0f} min, load average at start "
+                  f"{load}, commit {found['facts'].get('Commit', '?')})", "",
+                  table([Row(**row) for row in found["rows"]]), ""]
+    lines.append(END)
+    block = "\n".join(lines)
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n" + START + "\n" + END + "\n"
     if START in text and END in text:
         text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
@@ -75,67 +104,80 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, skip memory at two sizes")
     parser.add_argument("--records", type=int, default=200_000, help="referrals and alerts in the vault")
-    parser.add_argument("--only", choices=["store", "bundles", "gui"], action="append", help="run only these parts")
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts (repeatable)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md alone")
     args = parser.parse_args()
-    parts = args.only or ["store", "bundles", "gui"]
+    parts = args.only or [part for part in PARTS if not (args.quick and part == "memory")]
     runs = {"few": 2 if args.quick else 3, "many": 8 if args.quick else 25}
-    started = time.monotonic()
     facts = machine()
     log("Machine: " + "; ".join(f"{k}: {v}" for k, v in facts.items()))
     big = cached_vault(args.records, log)
     work = cache_root() / "work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    log(f"Copying the {args.records}-record vault to {work}…")
-    vault = big.working_copy(work / "field")
-    rows: list[Row] = []
-
-    if "store" in parts:
-        log("Store:")
-        session = big.open(vault)
-        bare = bare_connection(vault / "fieldapp.db", raw_key(vault, big.recovery_key))
-        for step, count in ((bench_store.first_page, runs["many"]), (bench_store.search, runs["many"]),
-                            (bench_store.period_report, runs["few"]), (bench_store.single_save, runs["many"] * 2),
-                            (bench_store.bulk_insert, runs["few"])):
-            made = step(session, bare, count)
-            for row in made if isinstance(made, list) else [made]:
-                log(f"  {row.operation}: {seconds_text(row.app_median)} vs {seconds_text(row.baseline_median)}"
-                    f" → {row.ratio:.2f} ({'met' if row.ok else 'MISSED'})")
-                rows.append(row)
-        bare.close()
-        session.close()
-        # The store steps added records: bundles and the GUI work on a clean copy again.
-        shutil.rmtree(vault)
-        vault = big.working_copy(work / "field")
-
-    if "bundles" in parts:
-        log("Bundles:")
-        fields = {"large": (vault, big.recovery_key)}
-        if not args.quick:
-            small = cached_vault(args.records // 4, log)
-            fields["small"] = (small.working_copy(work / "field-small"), small.recovery_key)
-        sites = bench_bundles.Sites(work, fields)
-        export, imported, _bundle = bench_bundles.export_and_import(sites, "large", runs["few"], log)
-        rows += [export, imported]
-        if not args.quick:
-            log("  peak memory at two sizes:")
-            rows.append(bench_bundles.measure_memory(sites, log))
-
-    if "gui" in parts:
-        log("GUI:")
-        gui_vault = big.working_copy(work / "gui")
-        rows += bench_gui.measure(gui_vault, big.user, big.passphrase, 3 if args.quick else 7, log)
-
-    seconds = time.monotonic() - started
+    everything: list[Row] = []
+    for part in parts:
+        started = time.monotonic()
+        facts["Load average at start"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        log(f"{TITLES[part]}:")
+        rows = PART_RUNNERS[part](big, work, runs, args)
+        for row in rows:
+            log(f"  {row.operation}: " + (row.figure or f"{seconds_text(row.app_median)} vs "
+                                                       f"{seconds_text(row.baseline_median)}")
+                + ("" if row.ok is None else (" (met)" if row.ok else " (MISSED)")))
+        everything += rows
+        if not args.no_write and args.records == 200_000:
+            save_part(part, rows, dict(facts), time.monotonic() - started)
     log("")
-    log(table(rows))
-    if not args.no_write:
-        command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + \
-                  "".join(f" --only {part}" for part in args.only or [])
-        write_doc(rows, facts, seconds, command)
+    log(table(everything))
+    if not args.no_write and args.records == 200_000:
+        write_doc(load_results())
         log(f"Written to {DOC.relative_to(ROOT)}")
     shutil.rmtree(work, ignore_errors=True)
+
+
+def run_store(big, work: Path, runs: dict, _args) -> list[Row]:
+    vault = big.working_copy(work / "store")
+    session = big.open(vault)
+    bare = bare_connection(vault / "fieldapp.db", raw_key(vault, big.recovery_key))
+    rows: list[Row] = []
+    for step, count in ((bench_store.first_page, runs["many"]), (bench_store.search, runs["many"]),
+                        (bench_store.period_report, runs["few"]), (bench_store.single_save, runs["many"] * 2),
+                        (bench_store.bulk_insert, runs["few"])):
+        made = step(session, bare, count)
+        rows += made if isinstance(made, list) else [made]
+    bare.close()
+    session.close()
+    shutil.rmtree(vault)
+    return rows
+
+
+def run_bundles(big, work: Path, runs: dict, _args) -> list[Row]:
+    sites = bench_bundles.Sites(work / "bundles", {"large": (big.working_copy(work / "bundles" / "field"),
+                                                             big.recovery_key)})
+    export, imported, _bundle = bench_bundles.export_and_import(sites, "large", runs["few"], log)
+    shutil.rmtree(work / "bundles")
+    return [export, imported]
+
+
+def run_memory(big, work: Path, _runs: dict, args) -> list[Row]:
+    small = cached_vault(args.records // 4, log)
+    folder = work / "memory"
+    sites = bench_bundles.Sites(folder, {"small": (small.working_copy(folder / "field-small"), small.recovery_key),
+                                         "large": (big.working_copy(folder / "field"), big.recovery_key)})
+    row = bench_bundles.measure_memory(sites, log)
+    shutil.rmtree(folder)
+    return [row]
+
+
+def run_gui(big, work: Path, _runs: dict, args) -> list[Row]:
+    vault = big.working_copy(work / "gui")
+    rows = bench_gui.measure(vault, big.user, big.passphrase, 3 if args.quick else 7, log)
+    shutil.rmtree(vault)
+    return rows
+
+
+PART_RUNNERS = {"store": run_store, "bundles": run_bundles, "memory": run_memory, "gui": run_gui}
 
 
 if __name__ == "__main__":
