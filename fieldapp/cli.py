@@ -13,14 +13,16 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from fieldapp import __version__
 from fieldapp.errors import FieldappError, VaultError
 from fieldapp.i18n import _, language_from_environment, set_language
 from fieldapp.paths import default_vault_dir
-from fieldapp.store.db import DatabaseError
-from fieldapp.store.vault import Session, Vault
+from fieldapp.store.vault import Vault
+
+if TYPE_CHECKING:  # the database code loads with the first command, not for the desktop app
+    from fieldapp.store.session import Session
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -237,15 +239,39 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 # -- parser --------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fieldapp", description=_(
-        "Offline, encrypted records of referrals, community alerts and trainings."))
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
     parser.add_argument("--vault", type=vault_path, default=None,
                         help=_("vault folder (default: {path})").format(path=default_vault_dir()))
     parser.add_argument("--user", default=os.environ.get("FIELDAPP_USER"),
                         help=_("user name (default: the only user of the vault)"))
     parser.add_argument("--debug", action="store_true", help=_("show tracebacks of unexpected errors"))
+
+
+class _Probe(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise ValueError(message)
+
+
+def desktop_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The global options when `argv` names no command (the desktop app), else None.
+
+    The app then starts without importing every command module (documents, sync, backups)."""
+    if "-h" in argv or "--help" in argv:
+        return None
+    probe = _Probe(prog="fieldapp", add_help=False)
+    _add_global_options(probe)
+    try:
+        args, rest = probe.parse_known_args(argv)
+    except ValueError:
+        return None  # the full parser says what is wrong
+    return None if rest else args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldapp", description=_(
+        "Offline, encrypted records of referrals, community alerts and trainings."))
+    _add_global_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, handler: Callable, help_text: str, user_option: bool = True) -> argparse.ArgumentParser:
@@ -289,14 +315,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # nothing the app writes is for other accounts on a shared laptop
     set_language(language_from_environment())
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = desktop_arguments(argv) or build_parser().parse_args(argv)
     if args.vault is None:
         args.vault = default_vault_dir()
     if not getattr(args, "handler", None):
         from fieldapp.gui.app import run  # no subcommand: the desktop app (Qt is imported only here)
 
         return run(args.vault, sys.argv[:1])
+    from fieldapp.store.db import DatabaseError
+
     try:
         return args.handler(args)
     except FieldappError as error:

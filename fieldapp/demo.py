@@ -12,7 +12,8 @@ from fieldapp.domain import vocab
 from fieldapp.domain.gazetteer import read_pcode_file
 from fieldapp.domain.records import Alert, Provider, Referral, ReferralService, Training
 from fieldapp.paths import resources_dir
-from fieldapp.store.vault import Session, Vault
+from fieldapp.store.session import Session
+from fieldapp.store.vault import Vault
 
 DEMO_PASSPHRASE = "demo-passphrase"
 DEMO_USER = "demo"

@@ -12,10 +12,6 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from babel import Locale
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
-
 from fieldapp.paths import is_frozen, translations_dir
 
 DOMAIN = "fieldapp"
@@ -114,6 +110,8 @@ def translate_in(language_code: str, message: str, context: str | None = None) -
 def format_date(value: date | None, fmt: str = "medium", locale: str | None = None) -> str:
     if value is None:
         return ""
+    from babel import dates as babel_dates  # Babel's locale data loads on first use, not at start-up
+
     return babel_dates.format_date(value, format=fmt, locale=locale or _locale)
 
 
@@ -122,6 +120,8 @@ def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | N
     if value is None:
         return ""
     local = value.astimezone() if value.tzinfo else value
+    from babel import dates as babel_dates
+
     return babel_dates.format_datetime(local, format=fmt, locale=locale or _locale)
 
 
@@ -132,14 +132,20 @@ def _no_break(text: str) -> str:
 
 
 def format_number(value: int | float, locale: str | None = None) -> str:
+    from babel import numbers as babel_numbers
+
     return _no_break(babel_numbers.format_decimal(value, locale=locale or _locale))
 
 
 def format_percent(value: float, locale: str | None = None) -> str:
+    from babel import numbers as babel_numbers
+
     return _no_break(babel_numbers.format_percent(value, locale=locale or _locale))
 
 
 def locale_display_name(locale: str) -> str:
+    from babel import Locale
+
     return Locale.parse(locale).get_display_name(locale) or locale
 
 

@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from pyrage import x25519
 
-from fieldapp.documents.recovery_sheet import key_lines, normalise_key, write_recovery_sheet
+from fieldapp.documents.recovery_sheet import key_lines, write_recovery_sheet
+from fieldapp.store.vault import normalise_recovery_key
 from fieldapp.i18n import set_language
 
 
@@ -28,8 +29,8 @@ def test_sheet_shows_site_date_and_the_whole_key(tmp_path, key):
     assert "Forgot passphrase?" in text
     # Typed back from paper, spaces and line breaks included, the key is the vault's key.
     printed = text.split("Recovery key", 1)[1].split("How to use this key", 1)[0]
-    assert normalise_key(printed) == key
-    assert normalise_key(" ".join(key_lines(key))) == key
+    assert normalise_recovery_key(printed) == key
+    assert normalise_recovery_key(" ".join(key_lines(key))) == key
     assert (target.stat().st_mode & 0o777) == 0o600
     assert not list(tmp_path.glob(".*.part"))
 

@@ -7,7 +7,6 @@ paper; spaces and line breaks are ignored when it is typed in. No Qt here.
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from reportlab.pdfgen import canvas
 from fieldapp.fileio import atomic_write
 from fieldapp.i18n import _, format_date
 from fieldapp.paths import resources_dir
+from fieldapp.store.vault import normalise_recovery_key
 
 KEY_PREFIX = "AGE-SECRET-KEY-1"
 GROUP = 6
@@ -42,14 +42,9 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def normalise_key(text: str) -> str:
-    """The key as the vault expects it, from what a person typed (spaces, line breaks, case)."""
-    return re.sub(r"\s+", "", text or "").upper()
-
-
 def key_lines(recovery_key: str) -> list[str]:
     """The prefix on its own line, then the rest in groups of six, five groups a line."""
-    key = normalise_key(recovery_key)
+    key = normalise_recovery_key(recovery_key)
     rest = key[len(KEY_PREFIX):] if key.startswith(KEY_PREFIX) else key
     groups = [rest[i:i + GROUP] for i in range(0, len(rest), GROUP)]
     lines = [KEY_PREFIX] if key.startswith(KEY_PREFIX) else []

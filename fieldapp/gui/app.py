@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -12,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fieldapp import APP_NAME, __version__, i18n
 from fieldapp.errors import FieldappError
-from fieldapp.gui import screenshot
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.gui.qt_i18n import apply_language
@@ -34,6 +32,8 @@ def _install_excepthook(window_ref: list) -> None:
         if isinstance(value, FieldappError):
             QMessageBox.warning(parent, "fieldapp", str(value))
             return
+        import traceback
+
         traceback.print_exception(kind, value, tb)
         QMessageBox.critical(parent, "fieldapp", _("Unexpected error ({kind}: {detail}). Nothing was saved by the "
                                                     "step that failed.").format(kind=kind.__name__, detail=value))
@@ -66,6 +66,8 @@ def run(vault_path: Path | str, argv: list[str] | None = None) -> int:
     _install_excepthook(window_ref)
     window.show()
     window.unlock_screen.focus_first_field()
+    from fieldapp.gui import screenshot  # after show(): the window appears without waiting for it
+
     screenshot.install(window)  # FIELDAPP_SCREENSHOT=FILE: paint, save FILE, quit (smoke test)
     app.setQuitOnLastWindowClosed(True)
     try:

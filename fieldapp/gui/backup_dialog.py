@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess
 from PySide6.QtGui import QAction
@@ -17,7 +18,9 @@ from fieldapp.gui.context import AppContext
 from fieldapp.gui.workers import Worker, error_message, run_with_progress
 from fieldapp.i18n import _, format_number
 from fieldapp.paths import app_command, default_vault_dir
-from fieldapp.store.backup import BackupSummary, restore_backup, write_backup
+
+if TYPE_CHECKING:
+    from fieldapp.store.backup import BackupSummary
 
 SUFFIX = ".fieldbackup"
 
@@ -96,6 +99,8 @@ class BackupActions(QObject):
     def start_backup(self, path: Path) -> Worker:
         if path.suffix != SUFFIX:
             path = path.with_name(path.name + SUFFIX)
+        from fieldapp.store.backup import write_backup  # imported when first used: quicker start-up
+
         session = self.context.session
         self.worker = run_with_progress(
             self.window, _("Back up the vault"),
@@ -137,6 +142,8 @@ class BackupActions(QObject):
 
     def start_restore(self, source: Path, target: Path, passphrase: str | None, recovery_key: str | None,
                       user: str | None) -> Worker:
+        from fieldapp.store.backup import restore_backup  # imported when first used: quicker start-up
+
         self.worker = run_with_progress(
             self.window, _("Restore a backup"),
             lambda report, cancelled: restore_backup(source, target, passphrase=passphrase, recovery_key=recovery_key,

@@ -1,40 +1,54 @@
 """The main window: first-run wizard or unlock screen while locked, otherwise the navigation
 list and its pages. It owns locking: whatever locks (Ctrl+L, inactivity, quick exit), the
 window first stops showing data, then every page drops its records and the key is dropped.
+
+The window shows the unlock screen before any page exists: the backup menu entries and the
+pages (with the document, sync and database code behind them) are imported and built one per
+turn of the event loop once the window is on screen, or all at once when something needs them
+first (unlocking).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import importlib
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMenu, QProgressDialog, QSplitter, QStackedWidget, QWidget)
 
 from fieldapp import i18n
-from fieldapp.gui.backup_dialog import BackupActions
-from fieldapp.gui.alerts_page import AlertsPage
 from fieldapp.gui.context import AppContext
-from fieldapp.gui.directory_page import DirectoryPage
-from fieldapp.gui.documents_page import DocumentsPage
-from fieldapp.gui.home import HomePage
 from fieldapp.gui.page import Page
-from fieldapp.gui.places_page import PlacesPage
 from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, LockSettingsDialog, Protection,
                                      clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
 from fieldapp.gui.qt_i18n import apply_language, language_names
-from fieldapp.gui.referrals_page import ReferralsPage
-from fieldapp.gui.sync_page import SyncPage
-from fieldapp.gui.trainings_page import TrainingsPage
 from fieldapp.gui.unlock import UnlockScreen
-from fieldapp.gui.wizard import FirstRunWizard
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 
-# The navigation, in order. Later issues append their page class here (one line each).
-PAGES: list[type[Page]] = [HomePage, ReferralsPage, AlertsPage, TrainingsPage, DirectoryPage, PlacesPage, SyncPage,
-                           DocumentsPage]
+# The navigation, in order, as "module:Class" so that no page is imported before the window
+# is on screen. Later issues append their page here (one line each).
+PAGES: list[str] = [
+    "fieldapp.gui.home:HomePage",
+    "fieldapp.gui.referrals_page:ReferralsPage",
+    "fieldapp.gui.alerts_page:AlertsPage",
+    "fieldapp.gui.trainings_page:TrainingsPage",
+    "fieldapp.gui.directory_page:DirectoryPage",
+    "fieldapp.gui.places_page:PlacesPage",
+    "fieldapp.gui.sync_page:SyncPage",
+    "fieldapp.gui.documents_page:DocumentsPage",
+]
 
 SETTING_LANGUAGE = "language"
+
+
+def page_class(reference: str | type[Page]) -> type[Page]:
+    """The class behind a PAGES entry, importing its module now."""
+    if not isinstance(reference, str):
+        return reference
+    module, name = reference.split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _centred(widget: QWidget, width: int, height: int) -> QWidget:
@@ -52,7 +66,7 @@ def _centred(widget: QWidget, width: int, height: int) -> QWidget:
 
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, vault: Vault, protection: Protection | None = None,
-                 pages: list[type[Page]] | None = None):
+                 pages: list[str | type[Page]] | None = None):
         super().__init__()
         self.context = context
         self.vault = vault
@@ -76,14 +90,9 @@ class MainWindow(QMainWindow):
         self.nav.setFont(font)
         self.nav.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
         self.page_stack = QStackedWidget()
-        self.pages: list[Page] = []
-        for page_class in pages if pages is not None else PAGES:
-            page = page_class(context)
-            self.pages.append(page)
-            self.page_stack.addWidget(page)
-            item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, page_class.TITLE)
-            self.nav.addItem(item)
+        self._page_references = list(pages if pages is not None else PAGES)
+        self._built_pages: list[Page] = []
+        self._building_started = False
         self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)
         self.workspace = QSplitter()
         self.workspace.addWidget(self.nav)
@@ -93,8 +102,10 @@ class MainWindow(QMainWindow):
         self.workspace.setSizes([180, 1020])
         self.stack.addWidget(self.workspace)
 
-        self.wizard: FirstRunWizard | None = None
+        self.wizard = None
         if not vault.exists():
+            from fieldapp.gui.wizard import FirstRunWizard
+
             self.wizard = FirstRunWizard(vault.path, context)
             self.wizard.setWindowFlags(Qt.WindowType.Widget)  # a page of this window, not a dialog
             self.wizard.created.connect(self._vault_created)
@@ -108,11 +119,52 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
         self._build_menus()
-        self.backup_actions = BackupActions(self, context, self.file_menu)
+        self.backup_actions = None  # File-menu entries, added with the pages
         context.open_record_requested.connect(self.open_record)
         context.language_changed.connect(self.retranslate)
         self.retranslate()
         self._update_actions()
+
+    # -- pages -------------------------------------------------------------------------------
+    @property
+    def pages(self) -> list[Page]:
+        """Every page of the navigation, built now if they are not yet."""
+        self.finish_building()
+        return self._built_pages
+
+    def finish_building(self) -> None:
+        while self._build_next_part():
+            pass
+
+    def _build_next_part(self) -> bool:
+        """Import and build the next part the unlock screen does not need; False when all are built."""
+        if self.backup_actions is None:
+            from fieldapp.gui.backup_dialog import BackupActions
+
+            self.backup_actions = BackupActions(self, self.context, self.file_menu)
+            return True
+        index = len(self._built_pages)
+        if index == len(self._page_references):
+            return False
+        page = page_class(self._page_references[index])(self.context)
+        self._built_pages.append(page)
+        self.page_stack.addWidget(page)
+        item = QListWidgetItem(_(page.TITLE))
+        item.setData(Qt.ItemDataRole.UserRole, page.TITLE)
+        self.nav.addItem(item)
+        return True
+
+    def _build_in_turn(self) -> None:
+        # One part per turn of the event loop: keys typed meanwhile wait for one page at most.
+        if self._build_next_part():
+            QTimer.singleShot(0, self, self._build_in_turn)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._building_started:  # the window is on screen: build the pages behind it
+            self._building_started = True
+            QTimer.singleShot(0, self.protection, self.protection.start_watching)
+            QTimer.singleShot(0, self, self._build_in_turn)
 
     # -- menus -------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -194,6 +246,7 @@ class MainWindow(QMainWindow):
         self.on_unlocked(session)
 
     def on_unlocked(self, session) -> None:
+        self.finish_building()  # every page exists before the session is announced to them
         self.vault = session.vault
         self.unlock_screen.set_vault(session.vault)
         settings = session.user_settings()

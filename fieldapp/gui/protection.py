@@ -61,7 +61,15 @@ class Protection(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._check_idle)
         self._configure_timer()
-        app.installEventFilter(self)
+        self._app = app
+        self._watching = False
+
+    def start_watching(self) -> None:
+        """Watch every input event of the application (idempotent). The main window calls this
+        once it is on screen: the first event through a Python filter costs PySide 50 ms."""
+        if not self._watching:
+            self._watching = True
+            self._app.installEventFilter(self)
 
     # -- inactivity --------------------------------------------------------------------------
     def set_timeout_minutes(self, minutes: int) -> None:
@@ -86,6 +94,7 @@ class Protection(QObject):
         self._esc_times.clear()
         self.touch()
         if active:
+            self.start_watching()
             self._timer.start()
         else:
             self._timer.stop()

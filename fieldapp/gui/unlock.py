@@ -16,13 +16,12 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
-from fieldapp.documents.recovery_sheet import normalise_key
 from fieldapp.errors import FieldappError, VaultBusy, WrongPassphrase
 from fieldapp.fileio import atomic_write
 from fieldapp.gui.passphrase import PassphrasePair
 from fieldapp.gui.workers import Worker, error_message, start_key_work
 from fieldapp.i18n import _, ngettext
-from fieldapp.store.vault import Vault
+from fieldapp.store.vault import Vault, normalise_recovery_key
 
 ATTEMPTS_FILE = "unlock-attempts.json"
 FREE_ATTEMPTS = 5
@@ -373,7 +372,7 @@ class UnlockScreen(QWidget):
     def try_recover(self) -> None:
         if self.worker is not None:
             return
-        key = normalise_key(self.recovery_key.toPlainText())
+        key = normalise_recovery_key(self.recovery_key.toPlainText())
         user = self.recovery_user.currentText().strip()
         if not key:
             self._error(_("Type the recovery key."))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from pathlib import Path
 
 from fieldapp.errors import VaultBusy
@@ -49,6 +48,8 @@ class VaultLock:
             self.stale_holder = previous  # left by a process that ended without releasing it
         handle.seek(0)
         handle.truncate()
+        import socket  # here rather than at the top: not needed to show the unlock screen
+
         handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode())
         handle.flush()
         self._handle = handle

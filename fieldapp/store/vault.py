@@ -4,17 +4,17 @@ The database is keyed with a random 256-bit raw key that never touches disk in c
 in keys/ holds that key: `<user>.age` encrypted with the user's passphrase (age scrypt),
 `recovery.age` encrypted to an X25519 recovery identity shown once at creation. Changing a
 passphrase rewrites one slot and never the database.
+
+Opening returns a `Session` (store/session.py). The database code is imported only then, so the
+app's window can show the unlock screen without waiting for it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-import secrets
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyrage
 from pyrage import passphrase as age_passphrase
@@ -23,13 +23,10 @@ from pyrage import x25519
 from fieldapp.errors import VaultError, WrongPassphrase
 from fieldapp.fileio import atomic_write
 from fieldapp.i18n import _
-from fieldapp.store import db
-from fieldapp.store.audit import AuditLog
 from fieldapp.store.lockfile import VaultLock
-from fieldapp.store.places import PlaceRepository
-from fieldapp.store.repositories import (AlertRepository, ProviderRepository, ReferralRepository,
-                                         ServiceRepository, TrainingRepository, Writer)
-from fieldapp.sync.hlc import HybridClock
+
+if TYPE_CHECKING:
+    from fieldapp.store.session import Session
 
 DB_NAME = "fieldapp.db"
 KEYS_DIR = "keys"
@@ -52,6 +49,11 @@ def check_new_passphrase(value: str) -> str:
     if len(value) < MIN_PASSPHRASE:
         raise VaultError(_("A passphrase needs at least {n} characters.").format(n=MIN_PASSPHRASE))
     return value
+
+
+def normalise_recovery_key(text: str) -> str:
+    """The recovery key as age reads it, from what a person typed (spaces, line breaks, case)."""
+    return re.sub(r"\s+", "", text or "").upper()
 
 
 class Vault:
@@ -105,6 +107,13 @@ class Vault:
     def create(cls, path: Path | str, site_name: str, office_code: str, user: str,
                passphrase: str) -> tuple["Session", str]:
         """Create a vault; returns the open session and the recovery key (shown once, never stored)."""
+        import secrets
+        import uuid
+
+        from fieldapp.store import db
+        from fieldapp.store.audit import AuditLog
+        from fieldapp.store.session import Session
+
         vault = cls(path)
         check_user_name(user)
         check_new_passphrase(passphrase)
@@ -154,10 +163,11 @@ class Vault:
         return self._open(user, bytearray(raw_key))
 
     def unlock_with_recovery(self, recovery_key: str, user: str) -> "Session":
-        """Open with the recovery key, acting as `user` (whose passphrase is then usually reset)."""
+        """Open with the recovery key, acting as `user` (whose passphrase is then usually reset).
+        The key may be typed in groups, over several lines, in any case."""
         self._require_vault()
         try:
-            identity = x25519.Identity.from_str(recovery_key.strip())
+            identity = x25519.Identity.from_str(normalise_recovery_key(recovery_key))
         except Exception:
             raise VaultError(_("This is not a recovery key: it is one line starting with AGE-SECRET-KEY-1.")) from None
         slot = self.slot_path(RECOVERY_SLOT)
@@ -173,6 +183,9 @@ class Vault:
     def _open(self, user: str, raw_key: bytearray) -> "Session":
         if len(raw_key) != KEY_BYTES:
             raise VaultError(_("The key slot is damaged."))
+        from fieldapp.store import db
+        from fieldapp.store.session import Session
+
         self._lock.acquire()
         try:
             connection = db.connect(self.db_path, bytes(raw_key))
@@ -204,6 +217,8 @@ class Vault:
             self._lock.release()
 
     def slot_fingerprints(self) -> dict[str, str]:
+        import hashlib
+
         return {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(self.keys_path.glob("*.age"))}
 
     # -- slots ---------------------------------------------------------------------------------
@@ -216,136 +231,6 @@ class Vault:
 
     def _write_slot(self, user: str, data: bytes) -> None:
         atomic_write(self.slot_path(user), data)
-
-
-class Session:
-    """An unlocked vault: the database connection, the key, and the repositories.
-
-    `lock()` closes the connection and overwrites the key bytes we hold; the file lock stays with
-    the Vault, so the app keeps the vault to itself while it shows the unlock screen.
-    """
-
-    def __init__(self, vault: Vault, user: str, connection, raw_key: bytearray):
-        self.vault = vault
-        self.user = user
-        self._connection = connection
-        self._key = raw_key
-        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-        self.site_id = meta.get("site_id", "")
-        self.site_name = meta.get("site_name", "")
-        self.office_code = meta.get("office_code", "")
-        self.clock = HybridClock(self.site_id, meta.get("hlc_last"))
-        self.audit = AuditLog(connection)
-        self.writer = Writer(connection, user, self.site_id, self.clock, self.audit)
-        self.referrals = ReferralRepository(self.writer)
-        self.services = ServiceRepository(self.writer, self.referrals)
-        self.alerts = AlertRepository(self.writer)
-        self.trainings = TrainingRepository(self.writer)
-        self.providers = ProviderRepository(self.writer)
-        self.places = PlaceRepository(self.writer)
-        connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
-        self.reconcile_key_slots()
-
-    def reconcile_key_slots(self) -> None:
-        """Audit key slots added, changed or removed since the vault last saw them (e.g. `passwd`)."""
-        current = self.vault.slot_fingerprints()
-        row = self._connection.execute("SELECT value FROM meta WHERE key = 'slot_fingerprints'").fetchone()
-        known = json.loads(row[0]) if row else {}
-        if current == known:
-            return
-        with db.transaction(self._connection):
-            for name in sorted(set(current) | set(known)):
-                if name not in known:
-                    self.audit.append(self.user, "key_slot_added", "user", name)
-                elif name not in current:
-                    self.audit.append(self.user, "key_slot_removed", "user", name)
-                elif current[name] != known[name]:
-                    self.audit.append(self.user, "key_slot_changed", "user", name)
-            self._connection.execute(
-                "INSERT INTO meta (key, value) VALUES ('slot_fingerprints', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(current, sort_keys=True),))
-
-    @property
-    def connection(self):
-        if self._connection is None:
-            raise VaultError(_("The vault is locked."))
-        return self._connection
-
-    @property
-    def locked(self) -> bool:
-        return self._connection is None
-
-    # -- keys ----------------------------------------------------------------------------------
-    def add_user(self, name: str, passphrase: str) -> None:
-        check_user_name(name)
-        check_new_passphrase(passphrase)
-        if self.vault.slot_path(name).exists():
-            raise VaultError(_("User “{user}” already exists.").format(user=name))
-        self.vault._write_slot(name, age_passphrase.encrypt(bytes(self._key), passphrase))
-        self._register_user(name)
-
-    def set_passphrase(self, user: str, new_passphrase: str) -> None:
-        """Rewrite that user's slot only; the database file is not touched."""
-        check_user_name(user)
-        check_new_passphrase(new_passphrase)
-        self.vault._write_slot(user, age_passphrase.encrypt(bytes(self._key), new_passphrase))
-        self._register_user(user)
-
-    def _register_user(self, user: str) -> None:
-        self.connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
-        self.reconcile_key_slots()
-
-    # -- settings ------------------------------------------------------------------------------
-    def user_settings(self) -> dict:
-        row = self.connection.execute("SELECT settings FROM users WHERE name = ?", (self.user,)).fetchone()
-        return json.loads(row[0]) if row else {}
-
-    def save_user_settings(self, settings: dict) -> None:
-        with db.transaction(self.connection):
-            self.connection.execute("UPDATE users SET settings = ? WHERE name = ?",
-                                    (json.dumps(settings, sort_keys=True), self.user))
-
-    # -- checks --------------------------------------------------------------------------------
-    def verify(self) -> list[str]:
-        """SQLCipher page check, SQLite integrity check, and the audit chain. Empty means all hold."""
-        problems = []
-        try:
-            cipher = [row[0] for row in self.connection.execute("PRAGMA cipher_integrity_check")]
-            problems += [_("Encrypted page check: {detail}").format(detail=line) for line in cipher]
-            integrity = [row[0] for row in self.connection.execute("PRAGMA integrity_check")]
-            if integrity != ["ok"]:
-                problems += [_("Database integrity: {detail}").format(detail=line) for line in integrity[:20]]
-        except db.DatabaseError as error:
-            problems.append(_("The database file is damaged: {detail}").format(detail=error))
-            return problems
-        problems += self.audit.verify()
-        return problems
-
-    def schema_version(self) -> int:
-        return db.schema_version(self.connection)
-
-    # -- locking -------------------------------------------------------------------------------
-    def lock(self) -> None:
-        """Drop the key and close the database. The Python objects that held the key are gone too."""
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            try:
-                connection.close()
-            except db.DatabaseError:
-                pass
-        for index in range(len(self._key)):
-            self._key[index] = 0
-
-    def close(self) -> None:
-        """Lock and give up the one-writer lock (end of a command, app exit)."""
-        self.lock()
-        self.vault.release()
-
-    def __enter__(self) -> "Session":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def remove_stale_temp_files(vault_path: Path) -> None:

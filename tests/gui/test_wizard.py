@@ -5,7 +5,7 @@ import subprocess
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWizard
 
-from fieldapp.documents.recovery_sheet import normalise_key
+from fieldapp.store.vault import normalise_recovery_key
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.store.vault import Vault
 
@@ -45,7 +45,7 @@ def test_create_a_vault_through_the_wizard(qtbot, context, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=20000)
 
     recovery = wizard.recovery_page
-    key = normalise_key(recovery.key.text())
+    key = normalise_recovery_key(recovery.key.text())
     assert key.startswith("AGE-SECRET-KEY-1") and len(key) == 74
     finish = wizard.button(QWizard.WizardButton.FinishButton)
     assert not finish.isEnabled()  # the key must be confirmed as stored first

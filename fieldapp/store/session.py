@@ -1,0 +1,147 @@
+"""An unlocked vault (see store/vault.py): the database connection, the key and the repositories."""
+
+from __future__ import annotations
+
+import json
+
+from pyrage import passphrase as age_passphrase
+
+from fieldapp.errors import VaultError
+from fieldapp.i18n import _
+from fieldapp.store import db
+from fieldapp.store.audit import AuditLog
+from fieldapp.store.places import PlaceRepository
+from fieldapp.store.repositories import (AlertRepository, ProviderRepository, ReferralRepository,
+                                         ServiceRepository, TrainingRepository, Writer)
+from fieldapp.store.vault import Vault, check_new_passphrase, check_user_name
+from fieldapp.sync.hlc import HybridClock
+
+
+class Session:
+    """An unlocked vault: the database connection, the key, and the repositories.
+
+    `lock()` closes the connection and overwrites the key bytes we hold; the file lock stays with
+    the Vault, so the app keeps the vault to itself while it shows the unlock screen.
+    """
+
+    def __init__(self, vault: Vault, user: str, connection, raw_key: bytearray):
+        self.vault = vault
+        self.user = user
+        self._connection = connection
+        self._key = raw_key
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        self.site_id = meta.get("site_id", "")
+        self.site_name = meta.get("site_name", "")
+        self.office_code = meta.get("office_code", "")
+        self.clock = HybridClock(self.site_id, meta.get("hlc_last"))
+        self.audit = AuditLog(connection)
+        self.writer = Writer(connection, user, self.site_id, self.clock, self.audit)
+        self.referrals = ReferralRepository(self.writer)
+        self.services = ServiceRepository(self.writer, self.referrals)
+        self.alerts = AlertRepository(self.writer)
+        self.trainings = TrainingRepository(self.writer)
+        self.providers = ProviderRepository(self.writer)
+        self.places = PlaceRepository(self.writer)
+        connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
+        self.reconcile_key_slots()
+
+    def reconcile_key_slots(self) -> None:
+        """Audit key slots added, changed or removed since the vault last saw them (e.g. `passwd`)."""
+        current = self.vault.slot_fingerprints()
+        row = self._connection.execute("SELECT value FROM meta WHERE key = 'slot_fingerprints'").fetchone()
+        known = json.loads(row[0]) if row else {}
+        if current == known:
+            return
+        with db.transaction(self._connection):
+            for name in sorted(set(current) | set(known)):
+                if name not in known:
+                    self.audit.append(self.user, "key_slot_added", "user", name)
+                elif name not in current:
+                    self.audit.append(self.user, "key_slot_removed", "user", name)
+                elif current[name] != known[name]:
+                    self.audit.append(self.user, "key_slot_changed", "user", name)
+            self._connection.execute(
+                "INSERT INTO meta (key, value) VALUES ('slot_fingerprints', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(current, sort_keys=True),))
+
+    @property
+    def connection(self):
+        if self._connection is None:
+            raise VaultError(_("The vault is locked."))
+        return self._connection
+
+    @property
+    def locked(self) -> bool:
+        return self._connection is None
+
+    # -- keys ----------------------------------------------------------------------------------
+    def add_user(self, name: str, passphrase: str) -> None:
+        check_user_name(name)
+        check_new_passphrase(passphrase)
+        if self.vault.slot_path(name).exists():
+            raise VaultError(_("User “{user}” already exists.").format(user=name))
+        self.vault._write_slot(name, age_passphrase.encrypt(bytes(self._key), passphrase))
+        self._register_user(name)
+
+    def set_passphrase(self, user: str, new_passphrase: str) -> None:
+        """Rewrite that user's slot only; the database file is not touched."""
+        check_user_name(user)
+        check_new_passphrase(new_passphrase)
+        self.vault._write_slot(user, age_passphrase.encrypt(bytes(self._key), new_passphrase))
+        self._register_user(user)
+
+    def _register_user(self, user: str) -> None:
+        self.connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
+        self.reconcile_key_slots()
+
+    # -- settings ------------------------------------------------------------------------------
+    def user_settings(self) -> dict:
+        row = self.connection.execute("SELECT settings FROM users WHERE name = ?", (self.user,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def save_user_settings(self, settings: dict) -> None:
+        with db.transaction(self.connection):
+            self.connection.execute("UPDATE users SET settings = ? WHERE name = ?",
+                                    (json.dumps(settings, sort_keys=True), self.user))
+
+    # -- checks --------------------------------------------------------------------------------
+    def verify(self) -> list[str]:
+        """SQLCipher page check, SQLite integrity check, and the audit chain. Empty means all hold."""
+        problems = []
+        try:
+            cipher = [row[0] for row in self.connection.execute("PRAGMA cipher_integrity_check")]
+            problems += [_("Encrypted page check: {detail}").format(detail=line) for line in cipher]
+            integrity = [row[0] for row in self.connection.execute("PRAGMA integrity_check")]
+            if integrity != ["ok"]:
+                problems += [_("Database integrity: {detail}").format(detail=line) for line in integrity[:20]]
+        except db.DatabaseError as error:
+            problems.append(_("The database file is damaged: {detail}").format(detail=error))
+            return problems
+        problems += self.audit.verify()
+        return problems
+
+    def schema_version(self) -> int:
+        return db.schema_version(self.connection)
+
+    # -- locking -------------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Drop the key and close the database. The Python objects that held the key are gone too."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                connection.close()
+            except db.DatabaseError:
+                pass
+        for index in range(len(self._key)):
+            self._key[index] = 0
+
+    def close(self) -> None:
+        """Lock and give up the one-writer lock (end of a command, app exit)."""
+        self.lock()
+        self.vault.release()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
