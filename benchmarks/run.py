@@ -172,7 +172,7 @@ def run_memory(big, work: Path, _runs: dict, args) -> list[Row]:
 
 def run_gui(big, work: Path, _runs: dict, args) -> list[Row]:
     vault = big.working_copy(work / "gui")
-    rows = bench_gui.measure(vault, big.user, big.passphrase, 3 if args.quick else 7, log)
+    rows = bench_gui.measure(vault, big.user, big.passphrase, big.recovery_key, 3 if args.quick else 7, log)
     shutil.rmtree(vault)
     return rows
 
