@@ -66,6 +66,14 @@ def test_forgotten_passphrase_plus_recovery_key_loses_nothing(vault_copy):
         Vault(path).unlock(USER, PASSPHRASE)
 
 
+def test_a_recovery_key_typed_from_the_paper_sheet_opens_the_vault(vault_copy):
+    path, recovery_key = vault_copy
+    body = recovery_key[len("AGE-SECRET-KEY-1"):]
+    typed = "age-secret-key-1\n" + "  ".join(body[i:i + 6] for i in range(0, len(body), 6)).lower() + " \n"
+    with Vault(path).unlock_with_recovery(typed, USER) as session:
+        assert session.verify() == []
+
+
 def test_a_recovery_key_of_another_vault_or_garbage_is_refused(vault_copy, tmp_path):
     path, _ = vault_copy
     other, other_key = Vault.create(tmp_path / "other", "Other", "OTH", "bob", "another passphrase")
