@@ -43,10 +43,8 @@ PAGES: list[str] = [
 SETTING_LANGUAGE = "language"
 
 
-def page_class(reference: str | type[Page]) -> type[Page]:
+def page_class(reference: str) -> type[Page]:
     """The class behind a PAGES entry, importing its module now."""
-    if not isinstance(reference, str):
-        return reference
     module, name = reference.split(":")
     return getattr(importlib.import_module(module), name)
 
@@ -65,8 +63,7 @@ def _centred(widget: QWidget, width: int, height: int) -> QWidget:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext, vault: Vault, protection: Protection | None = None,
-                 pages: list[str | type[Page]] | None = None):
+    def __init__(self, context: AppContext, vault: Vault, protection: Protection | None = None):
         super().__init__()
         self.context = context
         self.vault = vault
@@ -90,7 +87,6 @@ class MainWindow(QMainWindow):
         self.nav.setFont(font)
         self.nav.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
         self.page_stack = QStackedWidget()
-        self._page_references = list(pages if pages is not None else PAGES)
         self._built_pages: list[Page] = []
         self._building_started = False
         self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)
@@ -144,9 +140,9 @@ class MainWindow(QMainWindow):
             self.backup_actions = BackupActions(self, self.context, self.file_menu)
             return True
         index = len(self._built_pages)
-        if index == len(self._page_references):
+        if index == len(PAGES):
             return False
-        page = page_class(self._page_references[index])(self.context)
+        page = page_class(PAGES[index])(self.context)
         self._built_pages.append(page)
         self.page_stack.addWidget(page)
         item = QListWidgetItem(_(page.TITLE))
