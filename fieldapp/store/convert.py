@@ -102,32 +102,7 @@ def record_to_row(record) -> dict:
     return {name: write(getattr(record, name)) for name, write in _writers(type(record))}
 
 
-def _text_to_datetime(value):
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _text_to_date(value):
-    return None if value is None else date.fromisoformat(value)
-
-
-def _int_to_bool(value):
-    return bool(value)
-
-
-def _from_json(value):
-    return [] if value is None else json.loads(value)
-
-
-_READERS = {"plain": _plain, "datetime": _text_to_datetime, "date": _text_to_date, "bool": _int_to_bool,
-            "json": _from_json}
-
-
-@lru_cache(maxsize=None)
-def _readers(record_type: type) -> tuple[tuple[str, typing.Callable], ...]:
-    return tuple((name, _READERS[kind]) for name, kind in column_kinds(record_type))
-
-
-# The same conversions as _READERS, written inline in the generated reader below.
+# The conversions of from_db, written inline in the generated reader below.
 _INLINE_READERS = {"plain": "{v}", "datetime": "(None if {v} is None else _datetime({v}))",
                    "date": "(None if {v} is None else _date({v}))", "bool": "bool({v})",
                    "json": "([] if {v} is None else _json({v}))"}
@@ -153,6 +128,3 @@ def values_to_record(record_type: type, values: typing.Sequence):
     """A record from column values in column order (a database row)."""
     return _row_reader(record_type)(values)
 
-
-def row_to_record(record_type: type, row: typing.Mapping):
-    return record_type(**{name: read(row[name]) for name, read in _readers(record_type)})
