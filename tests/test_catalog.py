@@ -115,11 +115,10 @@ def test_extraction_finds_vocabulary_contexts_and_every_layer():
 
 def test_every_entry_is_translated_and_none_is_fuzzy(catalog):
     assert not catalog.fuzzy, "the catalog header is marked fuzzy"
-    assert catalog.plural_expr.replace(" ", "") == "(n>1)" and catalog.num_plurals == 2
     untranslated, fuzzy = [], []
     for message in _entries(catalog):
         forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-        if message.pluralizable and len(forms) != 2 or not all(forms):
+        if message.pluralizable and len(forms) != catalog.num_plurals or not all(forms):
             untranslated.append(_show((message.context, _msgid(message))))
         if message.fuzzy:
             fuzzy.append(_show((message.context, _msgid(message))))
@@ -217,10 +216,36 @@ def test_switching_to_french_changes_vocabulary_labels(french):
     assert vocab.SEVERITY.label_in("fr", "high") == "Élevée"
 
 
+def test_french_plural_rule_is_cldr_with_three_forms(catalog):
+    # CLDR (Babel 2.19 and later) gives French "one" for 0 and 1, "many" for whole millions
+    # ("1 000 000 de référencements") and "other" for the rest: what `pybabel update` writes.
+    assert catalog.num_plurals == 3
+    import gettext
+    rule = gettext.c2py(catalog.plural_expr)
+    assert [rule(n) for n in (0, 1, 2, 200, 1_000_000, 2_000_000, 1_000_001)] == [0, 0, 2, 2, 1, 1, 2]
+
+
+@pytest.mark.parametrize(("count", "shown", "referrals", "hours"), [
+    (0, "0", "0 référencement", "0 heure"), (1, "1", "1 référencement", "1 heure"),
+    (2, "2", "2 référencements", "2 heures"), (200, "200", "200 référencements", "200 heures"),
+    (1_000_000, "1 000 000", "1 000 000 de référencements", "1 000 000 d'heures")])
+def test_the_compiled_french_catalog_counts_in_french(tmp_path, count, shown, referrals, hours):
+    """The shipped .po compiled by msgfmt, read by Python's gettext as the app reads it."""
+    import gettext
+    mo = tmp_path / "fieldapp.mo"
+    subprocess.run([shutil.which("msgfmt") or "msgfmt", "--check", "-o", str(mo), str(PO)], check=True)
+    with open(mo, "rb") as handle:
+        french = gettext.GNUTranslations(handle)
+    assert french.ngettext("{count} referral", "{count} referrals", count).format(count=shown) == referrals
+    assert french.ngettext("{n} hour", "{n} hours", count).format(n=shown) == hours
+
+
 def test_french_plurals_follow_french_rules(french):
     # French uses the singular for 0 and 1.
     assert i18n.ngettext("{count} referral", "{count} referrals", 0).format(count=0) == "0 référencement"
     assert i18n.ngettext("{count} referral", "{count} referrals", 2).format(count=2) == "2 référencements"
+    assert i18n.ngettext("{count} referral", "{count} referrals", 10**6).format(count="1 000 000") == \
+        "1 000 000 de référencements"
 
 
 def test_command_line_speaks_french(monkeypatch, tmp_path, capsys):

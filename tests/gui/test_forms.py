@@ -4,16 +4,13 @@ totals, inline validation, and labels that follow a language switch."""
 
 from __future__ import annotations
 
-import gettext
-import io
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
+from catalog_support import french_translations
 from fieldapp import i18n
 from fieldapp.domain.gazetteer import read_pcode_file
 from fieldapp.domain.records import Referral, ReferralService
@@ -223,15 +220,11 @@ def test_escape_on_a_changed_form_asks_before_discarding(qtbot, open_form, sessi
 
 
 def test_form_labels_and_choices_retranslate_on_language_changed(open_form, unlocked, monkeypatch):
-    catalog = Catalog(locale="fr")
-    for source, target in [("Survivor code", "Code de la survivante"), ("New referral", "Nouveau référencement"),
-                           ("Rape", "Viol"), ("Services", "Services offerts"), ("Add service…", "Ajouter un service…")]:
-        catalog.add(source, target)
-    catalog.add("Open", "Ouvert", context="referral status")
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    monkeypatch.setitem(i18n._catalogs, "fr", gettext.GNUTranslations(buffer))
+    translations = french_translations(
+        [("Survivor code", "Code de la survivante"), ("New referral", "Nouveau référencement"), ("Rape", "Viol"),
+         ("Services", "Services offerts"), ("Add service…", "Ajouter un service…")],
+        contexts=[("referral status", "Open", "Ouvert")])
+    monkeypatch.setitem(i18n._catalogs, "fr", translations)
 
     form = open_form(ReferralForm)
     form.incident_type.set_code("rape")

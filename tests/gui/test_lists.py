@@ -261,24 +261,15 @@ def test_locking_leaves_no_record_in_any_model_view_or_form(qtbot, show, unlocke
 
 
 def test_headers_filters_and_counts_follow_a_language_switch(show, unlocked, monkeypatch):
-    import gettext
-    import io
-
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-
+    from catalog_support import french_translations
     from fieldapp import i18n
     from fieldapp.gui.qt_i18n import apply_language
 
-    catalog = Catalog(locale="fr")
-    catalog.add("Survivor code", "Code de la survivante")
-    catalog.add("All statuses", "Tous les statuts")
-    catalog.add("Rape", "Viol")
-    catalog.add(("{count} referral", "{count} referrals"), ("{count} référencement", "{count} référencements"))
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    monkeypatch.setitem(i18n._catalogs, "fr", gettext.GNUTranslations(buffer))
+    translations = french_translations([
+        ("Survivor code", "Code de la survivante"), ("All statuses", "Tous les statuts"), ("Rape", "Viol"),
+        (("{count} referral", "{count} referrals"),
+         ("{count} référencement", "{count} de référencements", "{count} référencements"))])
+    monkeypatch.setitem(i18n._catalogs, "fr", translations)
     page = show(ReferralsPage)
     type_column = next(i for i, c in enumerate(page.model.columns) if c.sort == "incident_type")
     rape_row = next(r for r in range(page.model.rowCount()) if page.model.record_at(r).incident_type == "rape")
