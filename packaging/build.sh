@@ -3,7 +3,8 @@
 # Run through `bash dev.sh package`, which sets up .venv first; Windows: see the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/python -c "import PyInstaller" 2>/dev/null || .venv/bin/python -m pip install --quiet -e ".[package]"
+# dev.sh installed PyInstaller with everything else, from requirements.lock (hashes checked).
+.venv/bin/python -c "import PyInstaller" 2>/dev/null || { echo "PyInstaller is missing: run through bash dev.sh package" >&2; exit 1; }
 started=$(date +%s)
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
   packaging/fieldapp.spec

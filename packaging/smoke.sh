@@ -12,6 +12,7 @@ export QT_QPA_PLATFORM=offscreen FIELDAPP_LANG=en
 unset FIELDAPP_PASSPHRASE FIELDAPP_NEW_PASSPHRASE FIELDAPP_USER
 mkdir -p "$HOME"
 passed=0
+. "$(dirname "$0")/x11.sh"
 ok() { passed=$((passed + 1)); echo "ok: $*"; }
 fail() { echo "FAILED: $*" >&2; echo "smoke: $passed passed, 1 failed"; exit 1; }
 run() { "$APP" "$@" >"$WORK/out.txt" 2>&1 || { cat "$WORK/out.txt" >&2; fail "fieldapp $*"; }; }
@@ -87,7 +88,13 @@ FIELDAPP_SCREENSHOT="$WORK/window.png" timeout 60 "$APP" --vault "$WORK/beni" >"
 cp "$WORK/window.png" "${SMOKE_SCREENSHOT:-$DIST/../smoke-window.png}"
 ok "window painted ($(stat -c %s "$WORK/window.png") bytes of PNG)"
 
-# 8. Nothing was written inside the install folder, nor into the real user data folder.
+# 8. A real window on an X server: the xcb platform plugin and every library it loads, under Xvfb
+# (not offscreen), seen through the X server's own screenshot of the screen.
+x11_window "$APP" "$WORK/beni" "$WORK/x11.png" || fail "no window on the X server: $(tail -3 "$WORK/x11.log" 2>/dev/null)"
+cp "$WORK/x11.png" "${SMOKE_X11_SCREENSHOT:-$DIST/../smoke-x11.png}"
+ok "X11 window painted under Xvfb (xcb plugin): $X11_COLOURS colours, screenshot $(cd "$DIST/.." && pwd)/smoke-x11.png"
+
+# 9. Nothing was written inside the install folder, nor into the real user data folder.
 after=$(cd "$DIST" && find . -type f -printf '%p %s %T@\n' | sort | sha256sum)
 [ "$before" = "$after" ] || fail "the app wrote inside its install folder"
 ok "install folder unchanged"
