@@ -26,10 +26,7 @@ POT = ROOT / "translations" / "fieldapp.pot"
 PO = ROOT / "translations" / "fr" / "LC_MESSAGES" / "fieldapp.po"
 # The keywords of fieldapp/i18n.py: NC_ and pgettext take the context first.
 KEYWORDS = {**DEFAULT_KEYWORDS, **parse_keywords(["_", "N_", "NC_:1c,2", "pgettext:1c,2", "ngettext:1,2"])}
-UPDATE_HINT = ("Update the catalog: .venv/bin/pybabel extract -F babel.cfg -k N_ -k NC_:1c,2 -k pgettext:1c,2 "
-               "-k ngettext:1,2 -o translations/fieldapp.pot . && "
-               ".venv/bin/pybabel update -i translations/fieldapp.pot -d translations -D fieldapp "
-               "--ignore-obsolete, then translate the new French entries.")
+UPDATE_HINT = "Update the catalog with `bash dev.sh catalog`, then translate the new French entries."
 NBSP = ("\u00a0", "\u202f")
 
 
