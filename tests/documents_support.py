@@ -147,6 +147,14 @@ def broken_numbers(data: bytes, tmp_path: Path) -> list[str]:
     return found
 
 
+def orphaned_punctuation(data: bytes, tmp_path: Path) -> list[str]:
+    """Lines that start with what French glues to the word before ("?", "»", ":", "%"), which a
+    breakable space instead of a no-break one lets fall onto the next line."""
+    words = pdf_words(data, tmp_path)
+    return [f"page {after.page}: {before.text!r} / {after.text!r}" for before, after in zip(words, words[1:])
+            if after.line != before.line and after.block == before.block and after.text[:1] in "»:;?!%"]
+
+
 def pdf_page_images(data: bytes, folder: Path, stem: str, resolution: int = 60) -> list[Path]:
     """Every page rendered as a PNG (pdftoppm), as a person previewing the file would see it."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.documents_support import (open_filled_vault, overlapping_words, pdf_fonts, pdf_page_images, pdf_pages,
+from tests.documents_support import (open_filled_vault, orphaned_punctuation, overlapping_words, pdf_fonts, pdf_page_images, pdf_pages,
                                      pdf_text, pdf_words, provider, words_off_the_page)
 from fieldapp.documents.common import DocumentError, write_document
 from fieldapp.documents.pathway_sheet import FLOOR, MARGIN, RUNNING_HEAD, build_pathway_sheet
@@ -219,3 +219,16 @@ def test_referral_slip_refuses_a_service_of_another_referral(session):
     other, other_services = _referral_with_services(session)
     with pytest.raises(DocumentError, match=referral.survivor_code):
         build_referral_slip(session, referral.id, "en", [other_services[0].id])
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "en+fr"])
+def test_referral_slip_reads_cleanly(session, tmp_path, language):
+    referral, _services = _referral_with_services(session)
+    pdf = build_referral_slip(session, referral.id, language)
+    assert [name for name, embedded in pdf_fonts(pdf, tmp_path) if not embedded] == []
+    assert overlapping_words(pdf, tmp_path) == []
+    assert words_off_the_page(pdf, tmp_path) == []
+    assert orphaned_punctuation(pdf, tmp_path) == []
+    assert len(pdf_page_images(pdf, tmp_path / "png", "slip")) == pdf_pages(pdf, tmp_path)
+    if language == "fr":  # pdf_text shows the no-break space before the colon as a space
+        assert f"Code de la survivante : {referral.survivor_code}" in pdf_text(pdf, tmp_path)

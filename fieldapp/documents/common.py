@@ -91,6 +91,11 @@ class Languages:
         printed before it wants it, the value printed once."""
         return translate_in(self.codes[-1], LABEL_VALUE).format(label=self.text(label, context), value=value)
 
+    def field_markup(self, label: str, value_markup: str) -> str:
+        """The same for a reportlab paragraph: the label escaped, the value already marked up."""
+        return markup(translate_in(self.codes[-1], LABEL_VALUE)).format(label=markup(self.text(label)),
+                                                                        value=value_markup)
+
     def yes_no(self, value: bool) -> str:
         return self.text(N_("Yes") if value else N_("No"))
 
