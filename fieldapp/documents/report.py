@@ -6,19 +6,18 @@ only referrals with consent to reporting are counted, and the report says how ma
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, datetime, timezone
 from typing import Callable
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from fieldapp.documents.charts import horizontal_bars, stacked_horizontal_bars, vertical_bars
 from fieldapp.documents.common import DocumentError, Languages, markup
 from fieldapp.documents.fonts import CONDENSED
-from fieldapp.documents.styles import BAND, INK, RULE, Styles, make_styles
+from fieldapp.documents.styles import Styles, make_styles
+from fieldapp.documents.tables import HEADER_SEPARATOR, figure_table
 from fieldapp.domain import vocab
 from fieldapp.domain.derived import DELAY_BUCKETS
 from fieldapp.i18n import N_, _
@@ -69,28 +68,6 @@ GROUPS = (("girls", N_("Girls (under 18)")), ("boys", N_("Boys (under 18)")), ("
           ("men", N_("Men (18 and over)")), ("unknown", N_("Sex or age not known")))
 
 
-PADDING = 3
-
-
-HEADER_SEPARATOR = " /\n"  # a bilingual column header: one language a line, the slash ending the first
-
-
-def _words(text: str) -> list[str]:
-    """What a cell may not break: split at ordinary spaces and line ends only, so "1 190" and
-    "26 %" (no-break spaces) stay whole, and the slash of "Number /" stays on its word."""
-    return [word for line in str(text).split("\n") for word in re.split(r" (?!/)", line) if word]
-
-
-def _longest_word(texts, style) -> float:
-    """Width of the longest word of a column, so a cell wraps between words, never inside one."""
-    words = [word.replace("\u202f", "\u00a0") for text in texts for word in _words(text)]
-    return max([stringWidth(word, style.fontName, style.fontSize) for word in words] or [10]) + 1
-
-
-def _cell(text: str, style) -> Paragraph:
-    return Paragraph(markup(text).replace("\n", "<br/>"), style)
-
-
 class _Report:
     def __init__(self, languages: Languages, styles: Styles, width: float):
         self.t = languages
@@ -101,24 +78,7 @@ class _Report:
         return Paragraph(markup(text), style or self.styles.body)
 
     def table(self, header: list[str], rows: list[list[str]], total: list[str] | None = None):
-        """A table whose number columns are as narrow as their longest word and the first takes the rest."""
-        cell, bold = self.styles.cell, self.styles.cell_bold
-        body = [*rows, *([total] if total else [])]
-        widths = [_longest_word(column, bold) + 2 * PADDING for column in zip(header, *body)]
-        widths[0] = max(widths[0], self.width - sum(widths[1:]))
-        data = [[_cell(text, bold) for text in header]]
-        data += [[_cell(text, cell) for text in row] for row in rows]
-        if total:
-            data.append([_cell(text, bold) for text in total])
-        table = Table(data, colWidths=widths, repeatRows=1)
-        style = [("FONTNAME", (0, 0), (-1, -1), CONDENSED), ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-                 ("BACKGROUND", (0, 0), (-1, 0), BAND),
-                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, INK), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), PADDING)]
-        if total:
-            style.append(("LINEABOVE", (0, -1), (-1, -1), 1.2, INK))
-        table.setStyle(TableStyle(style))
-        return table
+        return figure_table(header, rows, total, self.styles, self.width)
 
     def share(self, part: int, whole: int) -> str:
         return self.t.percent(part / whole) if whole else "—"
