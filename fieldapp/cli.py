@@ -119,7 +119,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     def progress(stage: str, done: int, total: int) -> None:
         if sys.stderr.isatty() and time.monotonic() - last_report[0] > 0.5:
             last_report[0] = time.monotonic()
-            print(f"\r{stage}: {done}/{total}", end="", file=sys.stderr, flush=True)
+            print("\r" + _("{label}: {value}").format(label=stage, value=f"{done}/{total}"), end="", file=sys.stderr,
+                  flush=True)
 
     session, recovery_key, counts = create_demo_vault(args.vault, args.records, passphrase, progress)
     with session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -112,7 +113,8 @@ def format_date(value: date | None, fmt: str = "medium", locale: str | None = No
         return ""
     from babel import dates as babel_dates  # Babel's locale data loads on first use, not at start-up
 
-    return babel_dates.format_date(value, format=fmt, locale=locale or _locale)
+    return _first_of_month(babel_dates.format_date(value, format=fmt, locale=locale or _locale), value,
+                           locale or _locale)
 
 
 def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | None = None) -> str:
@@ -122,7 +124,15 @@ def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | N
     local = value.astimezone() if value.tzinfo else value
     from babel import dates as babel_dates
 
-    return babel_dates.format_datetime(local, format=fmt, locale=locale or _locale)
+    return _first_of_month(babel_dates.format_datetime(local, format=fmt, locale=locale or _locale), local,
+                           locale or _locale)
+
+
+def _first_of_month(text: str, value: date, locale: str) -> str:
+    """French writes the first of the month as an ordinal, « 1er décembre », where CLDR gives "1"."""
+    if value.day != 1 or not locale.lower().startswith("fr"):
+        return text
+    return re.sub(r"(?<!\d)1(?=[\s\u00a0\u202f]+[^\W\d])", "1er", text, count=1)
 
 
 # French CLDR data groups digits and spaces percents with a narrow no-break space (U+202F), which

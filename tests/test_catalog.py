@@ -11,6 +11,7 @@ import re
 import shutil
 import string
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,17 +148,62 @@ def _prose(text: str) -> str:
     return text.replace(";;", "")
 
 
+def _typography_problems(french: str) -> list[str]:
+    """What French typography (Imprimerie nationale, as French readers expect it) finds wrong in one
+    translated string; [] when it is right."""
+    text = _prose(french)
+    problems = []
+    for index, char in enumerate(text):
+        if char in ":;?!" and index and text[index - 1] not in NBSP:
+            problems.append(f"no no-break space before {char!r}")
+    if re.search("«[^\u00a0\u202f]", text) or re.search("[^\u00a0\u202f]»", text):
+        problems.append("« guillemets » without no-break spaces inside")
+    if "“" in text or "”" in text or '"' in text:
+        problems.append("English quotes instead of « guillemets »")
+    # A percent after a number or a placeholder ("{share}%", "26%"); "(%)" after a label is a unit.
+    if re.search(r"[\w}]%", re.sub(r"\{[^{}]*\}", "}", french)):
+        problems.append("no no-break space before %")
+    return problems
+
+
+def test_french_typography_checker_catches_each_rule():
+    """The checker itself: each rule, broken once, is reported (a checker that passes everything
+    would let the catalog drift)."""
+    assert _typography_problems("Prise en charge médicale\u00a0: référé") == []
+    assert _typography_problems("« Phrase secrète oubliée\u202f? »".replace("« ", "«\u00a0").replace(" »", "\u00a0»")) == []
+    assert _typography_problems("{share}\u00a0% des survivantes ; moyenne (%)".replace(" ;", "\u00a0;")) == []
+    for wrong in ("Référencements: 1 530", "Fermer ?", "Attention !", "un ; deux", "« Oui»", "«Oui »",
+                  "“Oui”", 'le bouton "Oui"', "{share}% reçus", "26% reçus"):
+        assert _typography_problems(wrong), wrong
+
+
 def test_french_typography(catalog):
     wrong = []
     for message in _entries(catalog):
         forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-        for french in forms:
-            text = _prose(french)
-            bad_spacing = any(text[i - 1:i] not in NBSP for i, char in enumerate(text) if char in ":;?!" and i)
-            if bad_spacing or "“" in text or "”" in text or re.search(r"«[^\u00a0]|[^\u00a0]»", text):
-                wrong.append(repr(french))
-    assert not wrong, ("French entries needing a non-breaking space before : ; ? ! or « guillemets » "
-                       "instead of “quotes”:\n  " + "\n  ".join(wrong))
+        for number, french in enumerate(forms):  # msgstr[1] and [2] too: each plural form is shown
+            problems = _typography_problems(french)
+            if problems:
+                wrong.append(f"{french!r} (msgstr[{number}]): {', '.join(problems)}" if len(forms) > 1
+                             else f"{french!r}: {', '.join(problems)}")
+    assert not wrong, ("French entries breaking French typography (a no-break space U+00A0 or U+202F before "
+                       ": ; ? ! and %, « guillemets » with no-break spaces inside, no \"quotes\"):\n  "
+                       + "\n  ".join(wrong))
+
+
+@pytest.mark.parametrize(("day", "fmt", "expected"), [
+    (date(2026, 12, 1), "long", "1er décembre 2026"), (date(2026, 12, 1), "full", "mardi 1er décembre 2026"),
+    (date(2026, 12, 1), "medium", "1er déc. 2026"), (date(2026, 12, 11), "long", "11 décembre 2026"),
+    (date(2026, 12, 21), "long", "21 décembre 2026"), (date(2026, 12, 1), "short", "01/12/2026")])
+def test_french_dates_write_the_first_of_the_month_as_1er(day, fmt, expected):
+    assert i18n.format_date(day, fmt, "fr_CD") == expected
+    assert i18n.format_date(day, fmt, "fr_CF") == expected
+    assert "1er" not in i18n.format_date(day, fmt, "en")
+
+
+def test_french_documents_print_1er_through_the_document_languages():
+    from fieldapp.documents.common import Languages
+    assert Languages("fr").date(date(2026, 12, 1)) == "1er décembre 2026"
 
 
 def test_msgfmt_check_is_clean():
@@ -253,3 +299,25 @@ def test_command_line_speaks_french(monkeypatch, tmp_path, capsys):
         i18n.set_language("en")
     assert status == 1
     assert "Il n'y a pas de coffre dans" in capsys.readouterr().err
+
+
+def test_french_wording_a_french_reader_expects(french):
+    from fieldapp.documents.common import Languages, format_points, format_score, language_spec_name
+    from fieldapp.sync.commands import _counts_line
+
+    assert i18n._("Close without saving") == "Fermer sans enregistrer"
+    assert language_spec_name("en+fr") == "Bilingue (français / anglais)"
+    assert language_spec_name("fr") == "Français"  # each language in its own language
+    urgency = i18n._("Incident date unknown. If it was less than 72 hours ago, PEP is still possible; less than 120 "
+                     "hours, emergency contraception.")
+    assert "Si l'incident date de moins de 72 heures" in urgency
+    assert i18n._("Score gain") == "Progression"
+    assert format_points(33) == "+33 points" and format_points(1) == "+1 point" and format_points(1.5) == "+1,5 point"
+    assert format_score(49.7) == "49,7\u00a0%" and format_score(50) == "50\u00a0%"
+    # Label and value assembled in code go through the catalog's « {label} : {value} ».
+    assert _counts_line({"referrals": 1530, "alerts": 12}) == "Référencements\u00a0: 1\u00a0530, Alertes\u00a0: 12"
+    assert Languages("en+fr").field("Area", "Beni") == "Area / Zone\u00a0: Beni"
+    assert Languages("en").field("Area", "Beni") == "Area: Beni"
+    i18n.set_language("en")
+    assert format_points(33) == "+33 points" and format_points(1.5) == "+1.5 points" and format_score(49.7) == "49.7%"
+    assert language_spec_name("en+fr") == "Bilingual (English / French)"

@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.documents_support import open_filled_vault, pdf_text
+from tests.documents_support import (broken_numbers, open_filled_vault, overlapping_words, pdf_fonts, pdf_page_images,
+                                     pdf_pages, pdf_text, pdf_words, words_off_the_page)
 from fieldapp.documents.common import DocumentError
 from fieldapp.documents.report import build_report
 from fieldapp.domain.derived import beneficiary_group, delay_bucket, incident_moment, reporting_delay_days
@@ -160,3 +161,32 @@ def test_report_refuses_a_reversed_period_and_an_unknown_area(session):
         build_report(session, TODAY, TODAY - timedelta(days=1), "", "en")
     with pytest.raises(DocumentError, match="ZZ12"):
         build_report(session, TODAY - timedelta(days=1), TODAY, "ZZ12", "en")
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "en+fr"])
+def test_every_page_of_the_report_reads_cleanly(session, tmp_path, language):
+    """No label over another, no number or percent cut over two lines, nothing off the sheet, every
+    font embedded, and every page renders as an image (what the preview shows)."""
+    start, end = TODAY - timedelta(days=3 * 365), TODAY
+    pdf = build_report(session, start, end, "", language)
+    text = pdf_text(pdf, tmp_path)
+    assert re.search(r"\b\d[ ,]\d{3}\b", text), "the figures should reach the thousands to test their spacing"
+    assert overlapping_words(pdf, tmp_path) == []
+    assert broken_numbers(pdf, tmp_path) == []
+    assert words_off_the_page(pdf, tmp_path) == []
+    fonts = pdf_fonts(pdf, tmp_path)
+    assert fonts and [name for name, embedded in fonts if not embedded] == []
+    assert len(pdf_page_images(pdf, tmp_path / "png", language)) == pdf_pages(pdf, tmp_path)
+
+
+def test_bilingual_column_headers_take_two_lines_at_most(session, tmp_path):
+    start, end = YEAR
+    words = pdf_words(build_report(session, start, end, "", "en+fr"), tmp_path)
+    spans = []
+    for english in (w for w in words if w.text == "Number"):
+        column = [w for w in words if w.page == english.page and w.x0 < english.x1 and w.x1 > english.x0
+                  and 0 <= w.y0 - english.y0 < 40]
+        french = min((w for w in column if w.text == "Nombre"), key=lambda w: w.y0)
+        spans.append(len({round(w.y0) for w in column if w.y0 <= french.y0}))
+    assert spans, "the bilingual header Number / Nombre is not in the report"
+    assert max(spans) <= 2, spans

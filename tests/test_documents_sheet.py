@@ -6,9 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.documents_support import open_filled_vault, pdf_fonts, pdf_pages, pdf_text, provider
+from tests.documents_support import (open_filled_vault, orphaned_punctuation, overlapping_words, pdf_fonts, pdf_page_images, pdf_pages,
+                                     pdf_text, pdf_words, provider, words_off_the_page)
 from fieldapp.documents.common import DocumentError, write_document
-from fieldapp.documents.pathway_sheet import build_pathway_sheet
+from fieldapp.documents.pathway_sheet import FLOOR, MARGIN, RUNNING_HEAD, build_pathway_sheet
+from fieldapp.domain import vocab
+from fieldapp.i18n import translate_in
 from fieldapp.documents.referral_slip import build_referral_slip
 from fieldapp.domain.records import Referral, ReferralService
 from fieldapp.store.outputs import set_office_contact
@@ -65,17 +68,76 @@ def test_sheet_lists_every_active_provider_of_the_area_and_none_from_elsewhere(s
     assert "Clinique Łukasz & Șerban <Beni>" in text
 
 
-def test_forty_providers_fit_one_a4_page_in_every_language(session, tmp_path):
+def test_a_directory_that_fits_at_eight_points_stays_on_one_a4_page_in_every_language(session, tmp_path):
     pcode = "CD6207"  # an area of Sud-Kivu the demo directory does not use
-    sectors = [["health", "psychosocial"], ["legal", "safety"], ["shelter"], ["livelihoods", "child_protection"]]
+    sectors = [["health", "psychosocial"], ["legal"], ["shelter"], ["livelihoods", "child_protection"]]
     session.providers.bulk_create([
-        provider(f"Structure d'accueil numéro {n} de la chefferie", pcode, sectors[n % 4],
-                 phones=f"+243 99{n:01d} 100 {n:03d}") for n in range(40)])
+        provider(f"Structure d'accueil {n}", pcode, sectors[n % 4], phones=f"+243 99{n % 10} 100 {n:03d}")
+        for n in range(24)])
     for language in ("en", "fr", "en+fr"):
         pdf = build_pathway_sheet(session, pcode, language)
         assert pdf_pages(pdf, tmp_path) == 1, language
         text = pdf_text(pdf, tmp_path)
-        assert all(f"Structure d'accueil numéro {n} de la chefferie" in text for n in range(40))
+        assert all(f"Structure d'accueil {n} " in text for n in range(24))
+        assert _smallest_text(pdf, tmp_path) >= FLOOR - 0.05, language
+
+
+def _smallest_text(pdf: bytes, tmp_path) -> float:
+    """The height of the smallest word's box: pdftotext gives it as the type size."""
+    return min(word.y1 - word.y0 for word in pdf_words(pdf, tmp_path))
+
+
+def _headings(language: str) -> list[str]:
+    codes = language.split("+")
+    headings = []
+    for sector in vocab.SECTOR.codes:
+        for template in ("{heading}", translate_in("en", "{heading} (continued)")):
+            parts = [(translate_in(code, "{heading} (continued)") if template != "{heading}" else "{heading}").format(
+                heading=vocab.SECTOR.label_in(code, sector)) for code in codes]
+            headings.append(" / ".join(dict.fromkeys(parts)))
+    return headings
+
+
+def _column_tops(pdf: bytes, tmp_path) -> list[str]:
+    """The first line of text of each column of each page (below the header or running head)."""
+    words = pdf_words(pdf, tmp_path)
+    tops = []
+    for page in sorted({w.page for w in words}):
+        on_page = [w for w in words if w.page == page]
+        width, height = on_page[0].page_width, on_page[0].page_height
+        footer = height - MARGIN - 6 * 2.835 - 2
+        if page == 1:  # the columns start below the health box, at the first sector heading
+            start = min(w.y0 for w in on_page if w.text in ("Medical", "Prise", "Psychosocial", "Soutien",
+                                                            "Safety", "Sécurité", "Legal", "Assistance")) - 1
+        else:
+            start = MARGIN + RUNNING_HEAD - 2
+        for left in (True, False):
+            column = [w for w in on_page if start <= w.y0 < footer and (w.x0 < width / 2) == left]
+            if column:
+                first = min(column, key=lambda w: (w.y0, w.x0))
+                tops.append(" ".join(w.text for w in column if w.line == first.line))
+    return tops
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "en+fr"])
+def test_nord_kivu_sheet_survives_a_photocopy(session, tmp_path, language):
+    """The demo directory of Nord-Kivu: nothing below 8 pt, every column of every page starts under
+    a sector heading (repeated as "… (continued)" when a sector runs on), nothing printed over
+    anything, nothing in the copier's lost edge, every font embedded; one page when it fits (en, fr),
+    two rather than smaller type (en+fr)."""
+    pdf = build_pathway_sheet(session, "CD61", language)
+    pages = pdf_pages(pdf, tmp_path)
+    assert pages == (2 if language == "en+fr" else 1)
+    assert _smallest_text(pdf, tmp_path) >= FLOOR - 0.05
+    headings = _headings(language)
+    tops = _column_tops(pdf, tmp_path)
+    assert len(tops) >= 2 * pages - 1
+    for top in tops:
+        assert any(heading.startswith(top) or top.startswith(heading) for heading in headings), top
+    assert overlapping_words(pdf, tmp_path) == []
+    assert words_off_the_page(pdf, tmp_path) == []
+    assert all(embedded for _name, embedded in pdf_fonts(pdf, tmp_path))
+    assert len(pdf_page_images(pdf, tmp_path / "png", "sheet")) == pages
 
 
 def test_a_longer_directory_flows_onto_a_second_page_without_losing_anyone(session, tmp_path):
@@ -86,6 +148,9 @@ def test_a_longer_directory_flows_onto_a_second_page_without_losing_anyone(sessi
     assert pdf_pages(pdf, tmp_path) >= 2
     text = pdf_text(pdf, tmp_path)
     assert all(text.count(f"Antenne mobile {n:03d} de Uvira") == 3 for n in range(60))
+    assert _smallest_text(pdf, tmp_path) >= FLOOR - 0.05  # more pages, never smaller type
+    assert "(continued) / Assistance juridique et judiciaire (suite)" in text
+    assert overlapping_words(pdf, tmp_path) == []
 
 
 def test_sheet_text_is_real_text_in_embedded_fonts(session, tmp_path):
@@ -154,3 +219,16 @@ def test_referral_slip_refuses_a_service_of_another_referral(session):
     other, other_services = _referral_with_services(session)
     with pytest.raises(DocumentError, match=referral.survivor_code):
         build_referral_slip(session, referral.id, "en", [other_services[0].id])
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "en+fr"])
+def test_referral_slip_reads_cleanly(session, tmp_path, language):
+    referral, _services = _referral_with_services(session)
+    pdf = build_referral_slip(session, referral.id, language)
+    assert [name for name, embedded in pdf_fonts(pdf, tmp_path) if not embedded] == []
+    assert overlapping_words(pdf, tmp_path) == []
+    assert words_off_the_page(pdf, tmp_path) == []
+    assert orphaned_punctuation(pdf, tmp_path) == []
+    assert len(pdf_page_images(pdf, tmp_path / "png", "slip")) == pdf_pages(pdf, tmp_path)
+    if language == "fr":  # pdf_text shows the no-break space before the colon as a space
+        assert f"Code de la survivante : {referral.survivor_code}" in pdf_text(pdf, tmp_path)

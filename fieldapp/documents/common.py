@@ -16,7 +16,10 @@ from fieldapp.i18n import locale_name, translate_in
 from fieldapp.store.outputs import log_output
 
 LANGUAGE_SPECS = ("en", "fr", "en+fr")
-LANGUAGE_SPEC_NAMES = {"en": "English", "fr": "Français", "en+fr": "English + Français"}
+# Each language in its own language (STYLE.md 13); the bilingual choice in the interface language.
+LANGUAGE_SPEC_NAMES = {"en": "English", "fr": "Français", "en+fr": N_("Bilingual (English / French)")}
+LABEL_VALUE = N_("{label}: {value}")  # French puts a no-break space before the colon
+POINTS = (N_("{points} point"), N_("{points} points"))
 
 
 class DocumentError(FieldappError):
@@ -73,6 +76,26 @@ class Languages:
     def percent(self, value: float | None) -> str:
         return "—" if value is None else format_percent(value, self.locale())
 
+    def score(self, value: float | None) -> str:
+        """A test score kept as 0–100: "49.7%", "49,7 %"."""
+        return "—" if value is None else format_score(value, self.locale())
+
+    def points(self, value: float | None) -> str:
+        """A score gain with its sign: "+13 points", "+1,5 points"; each language's own form."""
+        if value is None:
+            return "—"
+        return join_unique([format_points(value, self.locale(code), code) for code in self.codes], " / ")
+
+    def field(self, label: str, value: str, context: str | None = None) -> str:
+        """"Area: Beni" / « Zone : Beni » / "Area / Zone : Beni": the colon spaced as the last language
+        printed before it wants it, the value printed once."""
+        return translate_in(self.codes[-1], LABEL_VALUE).format(label=self.text(label, context), value=value)
+
+    def field_markup(self, label: str, value_markup: str) -> str:
+        """The same for a reportlab paragraph: the label escaped, the value already marked up."""
+        return markup(translate_in(self.codes[-1], LABEL_VALUE)).format(label=markup(self.text(label)),
+                                                                        value=value_markup)
+
     def yes_no(self, value: bool) -> str:
         return self.text(N_("Yes") if value else N_("No"))
 
@@ -90,8 +113,34 @@ def join_unique(texts: list[str], separator: str = " / ") -> str:
 
 
 def markup(text: str) -> str:
-    """Text typed by someone (a provider name with "&" or "<") made safe inside a reportlab paragraph."""
-    return escape(text or "")
+    """Text typed by someone (a provider name with "&" or "<") made safe inside a reportlab paragraph.
+
+    ReportLab breaks lines at a narrow no-break space (U+202F), which French puts before : ; ? !
+    and inside numbers: it becomes a no-break space (U+00A0), which ReportLab keeps together.
+    """
+    return escape(text or "").replace("\u202f", "\u00a0")
+
+
+def format_score(value: float, locale: str | None = None) -> str:
+    """A test score kept as 0–100, with one decimal at most and the locale's percent sign."""
+    from babel import Locale
+    from babel import numbers as babel_numbers
+
+    pattern = Locale.parse(locale or locale_name()).percent_formats[None].pattern.replace("#,##0", "#,##0.#", 1)
+    text = babel_numbers.format_percent(round(value, 1) / 100, format=pattern, locale=locale or locale_name())
+    return text.replace("\u202f", "\u00a0")
+
+
+def format_points(value: float, locale: str | None = None, language_code: str | None = None) -> str:
+    """A score gain in points with its sign: "+13 points", "+1 point", "0 point" in French."""
+    code = language_code or current_language()
+    rounded = round(value, 1)
+    shown = ("+" if rounded > 0 else "") + format_number(rounded, locale or (
+        locale_name() if code == current_language() else DEFAULT_LOCALES[code]))
+    # CLDR's "one": exactly 1 in English; 0 to 1.9 in French ("1,5 point"). gettext's plural rules
+    # take whole numbers only, so the two forms are two plain entries chosen here.
+    one = abs(rounded) < 2 if code == "fr" else abs(rounded) == 1
+    return translate_in(code, POINTS[0] if one else POINTS[1]).format(points=shown)
 
 
 def write_document(session, path: Path | str, data: bytes, document: str, record_id: str = "",
@@ -133,7 +182,8 @@ def log_print(session, document: str, record_id: str = "", detail: dict | None =
 
 
 def language_spec_name(spec: str) -> str:
-    return LANGUAGE_SPEC_NAMES.get(spec, spec)
+    name = LANGUAGE_SPEC_NAMES.get(spec, spec)
+    return _(name) if spec == "en+fr" else name
 
 
 def language_name(code: str) -> str:

@@ -1,8 +1,10 @@
 """The referral-pathway sheet (DESIGN.md 4): one A4 page per area, pinned on a wall and handed to
 community focal points, in English, French or both side by side.
 
-Type shrinks step by step until the sheet fits one page; past the smallest legible size it flows
-onto a second page instead (text is never cut). Everything is real text in an embedded font.
+Type shrinks step by step until the sheet fits one page, never below 8 pt (the smallest that stays
+legible on a worn black-and-white photocopy); past that it flows onto a second page, and a sector
+cut by a column or a page repeats its heading, "… (continued)". Everything is real text in an
+embedded font.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from datetime import date
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, KeepTogether, NextPageTemplate, PageTemplate
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, KeepTogether, NextPageTemplate
+from reportlab.platypus import PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from fieldapp.documents.common import DocumentError, Languages, markup
 from fieldapp.documents.fonts import CONDENSED
 from fieldapp.documents.styles import ALERT_RED, BAND, INK, RULE, Styles, make_styles
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Provider
-from fieldapp.i18n import NC_, N_, _
+from fieldapp.i18n import NC_, N_, _, translate_in
 from fieldapp.store.outputs import office_contact
 
 TITLE = N_("Referral pathway for survivors of sexual violence")
@@ -49,10 +51,15 @@ OFFICE = N_("Referring office: {office}")
 OFFICE_LABEL = N_("Referring office")
 PRINTED = N_("Printed on {date}")
 PRINTED_LABEL = N_("Printed on")
+CONTINUED = N_("{heading} (continued)")
+PAGE = N_("page {number}")
 
-# Largest first; the last is the smallest that survives a photocopy (DejaVu's tall x-height helps).
-SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
+# Largest first; the last is the floor for every line of the sheet, small print and the five steps
+# included: below 8 pt the thin strokes of regular text vanish on a worn photocopy.
+SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0)
+FLOOR = SIZES[-1]
 MARGIN = 9 * mm  # photocopiers lose up to 5 mm at the edges
+RUNNING_HEAD = 8 * mm  # above the columns of a second page: which sheet it belongs to (two lines at most)
 
 
 @dataclass
@@ -120,8 +127,9 @@ class _SheetDoc(BaseDocTemplate):
         first = [frame("header", self.leftMargin, top - header_height, self.width, header_height),
                  frame("left1", self.leftMargin, bottom, column, below),
                  frame("right1", self.leftMargin + column + self.GAP, bottom, column, below)]
-        later = [frame("left", self.leftMargin, self.bottomMargin, column, self.height),
-                 frame("right", self.leftMargin + column + self.GAP, self.bottomMargin, column, self.height)]
+        later_height = self.height - RUNNING_HEAD
+        later = [frame("left", self.leftMargin, self.bottomMargin, column, later_height),
+                 frame("right", self.leftMargin + column + self.GAP, self.bottomMargin, column, later_height)]
         self.addPageTemplates([PageTemplate(id="first", frames=first, onPage=footer),
                                PageTemplate(id="later", frames=later, onPage=footer)])
 
@@ -192,27 +200,79 @@ def _unbroken(phones: str) -> str:
     return ", ".join(markup(number).replace(" ", "\u00a0") for number in numbers)
 
 
+class _SectorBlock(Flowable):
+    """A sector's heading band and its providers. Cut by the end of a column, it keeps the providers
+    that fit and carries the others to the next column under the heading again, "… (continued)",
+    so a provider is never read under no service. A heading never ends a column on its own."""
+
+    def __init__(self, band, continued_band, entries: list, gap: float, after: float):
+        super().__init__()
+        self.band, self.continued_band = band, continued_band  # callables: a fresh band each time
+        self.entries, self.gap, self.after = entries, gap, after
+        self._heading = band()
+
+    def _heights(self, width: float) -> tuple[float, list[float]]:
+        heading = self._heading.wrap(width, 10_000)[1] + 1.5
+        return heading, [entry.wrap(width, 10_000)[1] for entry in self.entries]
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        heading, entries = self._heights(available_width)
+        self.height = heading + sum(entries) + self.gap * (len(entries) - 1) + self.after
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        heading, entries = self._heights(available_width)
+        used, fitting = heading, 0
+        for index, height in enumerate(entries):
+            used += height + (self.gap if index else 0)
+            if used > available_height:
+                break
+            fitting += 1
+        if fitting == 0:
+            return []  # the whole block goes to the next column
+        if fitting == len(self.entries):
+            return [_SectorBlock(self.band, self.continued_band, self.entries, self.gap, 0)]
+        return [_SectorBlock(self.band, self.continued_band, self.entries[:fitting], self.gap, 0),
+                _SectorBlock(self.continued_band, self.continued_band, self.entries[fitting:], self.gap,
+                             self.after)]
+
+    def draw(self):
+        top = self.height
+        height = self._heading.wrap(self.width, 10_000)[1]
+        top -= height
+        self._heading.drawOn(self.canv, 0, top)
+        top -= 1.5
+        for index, entry in enumerate(self.entries):
+            height = entry.wrap(self.width, 10_000)[1]
+            top -= height + (self.gap if index else 0)
+            entry.drawOn(self.canv, 0, top)
+
+
+def _continued(languages: Languages, sector: str) -> str:
+    return " / ".join(dict.fromkeys(
+        translate_in(code, CONTINUED).format(heading=vocab.SECTOR.label_in(code, sector)) for code in languages.codes))
+
+
 def _sector_blocks(data: SheetData, languages: Languages, styles: Styles) -> list:
     blocks = []
     for sector in vocab.SECTOR.codes:
         members = [p for p in data.providers if sector in p.sectors]
         if not members:
             continue
-        entries = [_entry(p, data, languages, styles) for p in members]
-        # A heading never ends a column on its own.
-        blocks.append(KeepTogether([_band(languages.label(vocab.SECTOR, sector), styles), Spacer(1, 1.5), entries[0]]))
-        for entry in entries[1:]:
-            blocks.append(Spacer(1, styles.body.fontSize * 0.2))
-            blocks.append(entry)
-        blocks.append(Spacer(1, styles.body.fontSize * 0.45))
+        heading, continued = languages.label(vocab.SECTOR, sector), _continued(languages, sector)
+        blocks.append(_SectorBlock(lambda text=heading: _band(text, styles),
+                                   lambda text=continued: _band(text, styles),
+                                   [_entry(p, data, languages, styles) for p in members],
+                                   styles.body.fontSize * 0.2, styles.body.fontSize * 0.45))
     return blocks
 
 
 def _field(languages: Languages, sentence: str, label: str, **value) -> str:
-    """"Area: Beni" in one language; "Area / Zone: Beni" in both, so the value is printed once."""
+    """"Area: Beni" in one language; "Area / Zone : Beni" in both, so the value is printed once."""
     if not languages.bilingual:
         return languages.text(sentence, **value)
-    return f"{languages.text(label)}: {next(iter(value.values()))}"
+    return languages.field(label, next(iter(value.values())))
 
 
 def _header(data: SheetData, languages: Languages, styles: Styles, width: float) -> list:
@@ -254,6 +314,7 @@ def _body(data: SheetData, languages: Languages, styles: Styles) -> list:
 
 def _footer(data: SheetData, languages: Languages, styles: Styles):
     office = data.office + (f" — {data.contact}" if data.contact else "")
+    running_head = f"{languages.text(TITLE)} — {data.area_path} ({data.pcode})"
     text = (f"<b>{markup(_field(languages, OFFICE, OFFICE_LABEL, office=office))}</b>"
             f"   ·   {markup(_field(languages, PRINTED, PRINTED_LABEL, date=languages.date(data.printed_on)))}")
 
@@ -266,15 +327,21 @@ def _footer(data: SheetData, languages: Languages, styles: Styles):
         canvas.setLineWidth(1)
         canvas.line(doc.leftMargin, y + height + 3, doc.leftMargin + doc.width, y + height + 3)
         paragraph.drawOn(canvas, doc.leftMargin, y)
-        if doc.page > 1:
+        if doc.page > 1:  # a second page read alone still says what it is and where it belongs
+            head = Paragraph(f"<b>{markup(running_head)}</b>", styles.small)
+            number = languages.text(PAGE, number=doc.page)
             canvas.setFont(styles.small.fontName, styles.small.fontSize)
-            canvas.drawRightString(doc.leftMargin + doc.width, doc.pagesize[1] - MARGIN + 3, str(doc.page))
+            canvas.drawRightString(doc.leftMargin + doc.width, doc.pagesize[1] - MARGIN - styles.small.fontSize,
+                                   number)
+            room = doc.width - canvas.stringWidth(number, styles.small.fontName, styles.small.fontSize) - 12
+            _w, height = head.wrap(room, RUNNING_HEAD)
+            head.drawOn(canvas, doc.leftMargin, doc.pagesize[1] - MARGIN - height)
         canvas.restoreState()
     return draw
 
 
 def _build(data: SheetData, languages: Languages, size: float, column_height: float | None = None):
-    styles = make_styles(size, condensed=True, leading=1.15)
+    styles = make_styles(size, condensed=True, leading=1.15, minimum=FLOOR)
     width = A4[0] - 2 * MARGIN
     header = _header(data, languages, styles, width)
     buffer = io.BytesIO()

@@ -24,22 +24,23 @@ from fieldapp.store.vault import normalise_recovery_key
 
 KEY_PREFIX = "AGE-SECRET-KEY-1"
 GROUP = 6
-MONO = "Courier-Bold"
 
 
-def _fonts() -> tuple[str, str]:
-    """DejaVu Sans when the bundled font is there (every French character), else Helvetica."""
+def _fonts() -> tuple[str, str, str]:
+    """DejaVu Sans and Sans Mono when the bundled fonts are there (embedded, every French character),
+    else reportlab's built-in Helvetica and Courier (not embedded)."""
     folder = resources_dir() / "fonts"
-    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    if regular.is_file() and bold.is_file():
+    regular, bold, mono = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf", folder / "DejaVuSansMono-Bold.ttf"
+    if regular.is_file() and bold.is_file() and mono.is_file():
         try:
             if "FieldappSans" not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(TTFont("FieldappSans", str(regular)))
                 pdfmetrics.registerFont(TTFont("FieldappSans-Bold", str(bold)))
-            return "FieldappSans", "FieldappSans-Bold"
+                pdfmetrics.registerFont(TTFont("FieldappMono-Bold", str(mono)))
+            return "FieldappSans", "FieldappSans-Bold", "FieldappMono-Bold"
         except Exception:  # noqa: BLE001 - a damaged font file must not block the sheet
             pass
-    return "Helvetica", "Helvetica-Bold"
+    return "Helvetica", "Helvetica-Bold", "Courier-Bold"
 
 
 def key_lines(recovery_key: str) -> list[str]:
@@ -53,7 +54,8 @@ def key_lines(recovery_key: str) -> list[str]:
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    words, lines, line = text.split(), [], ""
+    # Ordinary spaces only: French keeps "oubliée ?" and "« Phrase »" together with no-break spaces.
+    words, lines, line = [word for word in text.split(" ") if word], [], ""
     for word in words:
         candidate = f"{line} {word}".strip()
         if pdfmetrics.stringWidth(candidate, font, size) <= width or not line:
@@ -68,10 +70,11 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 def recovery_sheet_pdf(site_name: str, office_code: str, recovery_key: str, day: date | None = None) -> bytes:
     """The sheet as PDF bytes, in the current language."""
-    regular, bold = _fonts()
+    regular, bold, mono = _fonts()
     day = day or date.today()
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    # The initial font is written into the file even if no text uses it: make it an embedded one.
+    page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=regular)
     page.setTitle(_("Recovery sheet"))
     page.setAuthor("fieldapp")
     width, height = A4
@@ -104,7 +107,7 @@ def recovery_sheet_pdf(site_name: str, office_code: str, recovery_key: str, day:
     page.rect(left, y - box_height, right - left, box_height)
     page.setFont(bold, 11)
     page.drawString(left + 5 * mm, y - 7 * mm, _("Recovery key"))
-    page.setFont(MONO, size)
+    page.setFont(mono, size)
     text_y = y - 7 * mm - leading
     for line in lines:
         page.drawString(left + 8 * mm, text_y, line)

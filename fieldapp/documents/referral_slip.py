@@ -100,14 +100,15 @@ def build_referral_slip(session, referral_id: str, language_spec: str, service_i
         provider = providers.get(service.provider_id) if service.provider_id else None
         name = provider.name if provider else service.provider_text
         place = provider.address if provider else ""
-        reach = " · ".join(part for part in ((provider.phones, provider.opening_hours) if provider else ()) if part)
+        reach = markup(" · ".join(part for part in ((provider.phones, provider.opening_hours) if provider else ())
+                                  if part))
         if service.appointment_at:
-            reach += ("<br/>" if reach else "") + markup(languages.text(APPOINTMENT)) + ": " + markup(
-                languages.date(service.appointment_at, "medium"))
+            reach += ("<br/>" if reach else "") + languages.field_markup(
+                APPOINTMENT, markup(languages.date(service.appointment_at, "medium")))
         rows.append([
             Paragraph(f"<b>{markup(languages.label(vocab.SECTOR, service.sector))}</b>", styles.cell),
             Paragraph(f"<b>{markup(name)}</b>" + (f"<br/>{markup(place)}" if place else ""), styles.cell),
-            Paragraph(reach if service.appointment_at else markup(reach), styles.cell),
+            Paragraph(reach, styles.cell),
         ])
     services_table = Table(rows, colWidths=[width * 0.27, width * 0.43, width * 0.30], repeatRows=1)
     services_table.setStyle(TableStyle([
@@ -121,7 +122,7 @@ def build_referral_slip(session, referral_id: str, language_spec: str, service_i
     # A tear-off part the provider sends back, so the office can follow up without calling her.
     story += [Spacer(1, 24), Paragraph("- " * 60, styles.small), Spacer(1, 6),
               *[Paragraph(markup(text), styles.bold) for text in languages.each(FEEDBACK)], Spacer(1, 4),
-              Paragraph(f"{markup(languages.text(CODE))}: <b>{markup(referral.survivor_code)}</b>", styles.body),
+              Paragraph(languages.field_markup(CODE, f"<b>{markup(referral.survivor_code)}</b>"), styles.body),
               Spacer(1, 6), *[Paragraph(markup(text), styles.body) for text in languages.each(RECEIVED)]]
     doc.build(story)
     return buffer.getvalue()

@@ -11,13 +11,13 @@ from typing import Callable
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from fieldapp.documents.charts import horizontal_bars, stacked_horizontal_bars, vertical_bars
 from fieldapp.documents.common import DocumentError, Languages, markup
 from fieldapp.documents.fonts import CONDENSED
-from fieldapp.documents.styles import BAND, INK, RULE, Styles, make_styles
+from fieldapp.documents.styles import Styles, make_styles
+from fieldapp.documents.tables import HEADER_SEPARATOR, figure_table
 from fieldapp.domain import vocab
 from fieldapp.domain.derived import DELAY_BUCKETS
 from fieldapp.i18n import N_, _
@@ -60,21 +60,12 @@ PARTICIPANTS = N_("Participants")
 SHARE_WOMEN = N_("% women")
 PRE = N_("Pre-test")
 POST = N_("Post-test")
-GAIN = N_("Gain")
+GAIN = N_("Gain (points)")
 TESTS_NOTE = N_("Test scores are averages over the sessions that recorded both a pre-test and a post-test.")
 PARTICIPANTS_BY_SEX = N_("Participants by audience and sex")
 NOTHING = N_("Nothing recorded in this period.")
 GROUPS = (("girls", N_("Girls (under 18)")), ("boys", N_("Boys (under 18)")), ("women", N_("Women (18 and over)")),
           ("men", N_("Men (18 and over)")), ("unknown", N_("Sex or age not known")))
-
-
-PADDING = 3
-
-
-def _longest_word(texts, style) -> float:
-    """Width of the longest word of a column, so a header wraps between words, never inside one."""
-    words = [word for text in texts for word in str(text).split()]
-    return max([stringWidth(word, style.fontName, style.fontSize) for word in words] or [10]) + 1
 
 
 class _Report:
@@ -87,27 +78,13 @@ class _Report:
         return Paragraph(markup(text), style or self.styles.body)
 
     def table(self, header: list[str], rows: list[list[str]], total: list[str] | None = None):
-        """A table whose number columns are as narrow as their longest word and the first takes the rest."""
-        cell, bold = self.styles.cell, self.styles.cell_bold
-        body = [*rows, *([total] if total else [])]
-        widths = [_longest_word(column, bold) + 2 * PADDING for column in zip(header, *body)]
-        widths[0] = max(widths[0], self.width - sum(widths[1:]))
-        data = [[Paragraph(markup(text), bold) for text in header]]
-        data += [[Paragraph(markup(text), cell) for text in row] for row in rows]
-        if total:
-            data.append([Paragraph(markup(text), bold) for text in total])
-        table = Table(data, colWidths=widths, repeatRows=1)
-        style = [("FONTNAME", (0, 0), (-1, -1), CONDENSED), ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-                 ("BACKGROUND", (0, 0), (-1, 0), BAND),
-                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, INK), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), PADDING)]
-        if total:
-            style.append(("LINEABOVE", (0, -1), (-1, -1), 1.2, INK))
-        table.setStyle(TableStyle(style))
-        return table
+        return figure_table(header, rows, total, self.styles, self.width)
 
     def share(self, part: int, whole: int) -> str:
         return self.t.percent(part / whole) if whole else "—"
+
+    def header(self, msgid: str) -> str:
+        return self.t.text(msgid, separator=HEADER_SEPARATOR)
 
     def minutes(self, value: float | None) -> str:
         return "—" if value is None else self.t.number(round(value))
@@ -129,7 +106,7 @@ def _referral_section(r: _Report, figures) -> list:
     types = sorted(figures.by_incident_type.items(), key=lambda item: -item[1])
     rows = [[t.label(vocab.INCIDENT_TYPE, code), t.number(n), r.share(n, figures.counted)] for code, n in types]
     story.append(KeepTogether([
-        r.table([t.text(INCIDENT_TYPE), t.text(COUNT), t.text(SHARE)], rows,
+        r.table([t.text(INCIDENT_TYPE), r.header(COUNT), r.header(SHARE)], rows,
                 [t.text(TOTAL), t.number(figures.counted), r.share(figures.counted, figures.counted)]),
         Spacer(1, 6),
         horizontal_bars(t.text(INCIDENT_TYPE), [(t.label(vocab.INCIDENT_TYPE, c), n) for c, n in types], r.width,
@@ -138,14 +115,14 @@ def _referral_section(r: _Report, figures) -> list:
     groups = [(t.text(label), figures.by_group.get(code, 0)) for code, label in GROUPS]
     rows = [[label, t.number(n), r.share(n, figures.counted)] for label, n in groups]
     story.append(KeepTogether([
-        r.table([t.text(BY_GROUP), t.text(COUNT), t.text(SHARE)], rows), Spacer(1, 6),
+        r.table([t.text(BY_GROUP), r.header(COUNT), r.header(SHARE)], rows), Spacer(1, 6),
         vertical_bars(t.text(BY_GROUP), groups, r.width, value_text=lambda v: t.number(int(v)))]))
     story.append(Spacer(1, 8))
     buckets = [(t.text(label), figures.by_delay.get(code, 0)) for code, label, _first, _last in DELAY_BUCKETS]
     buckets.append((t.text(UNKNOWN_DATE), figures.by_delay.get("unknown", 0)))
     rows = [[label, t.number(n), r.share(n, figures.counted)] for label, n in buckets]
     story.append(KeepTogether([
-        r.table([t.text(DELAY), t.text(COUNT), t.text(SHARE)], rows), Spacer(1, 6),
+        r.table([t.text(DELAY), r.header(COUNT), r.header(SHARE)], rows), Spacer(1, 6),
         vertical_bars(t.text(DELAY), buckets, r.width, value_text=lambda v: t.number(int(v)))]))
     return story
 
@@ -158,8 +135,8 @@ def _services_section(r: _Report, figures) -> list:
         return story + [r.para(t.text(NOTHING))]
     statuses = [code for code in vocab.SERVICE_STATUS.codes if any(key[1] == code for key in counts)]
     sectors = [code for code in vocab.SECTOR.codes if any(key[0] == code for key in counts)]
-    header = [t.text(SECTOR)] + [t.label(vocab.SERVICE_STATUS, code, separator="\n") for code in statuses] + [
-        t.text(TOTAL)]
+    header = [t.text(SECTOR)] + [t.label(vocab.SERVICE_STATUS, code, separator=HEADER_SEPARATOR)
+                                 for code in statuses] + [r.header(TOTAL)]
     rows = []
     for sector in sectors:
         values = [counts.get((sector, status), 0) for status in statuses]
@@ -182,7 +159,7 @@ def _alerts_section(r: _Report, figures) -> list:
     threats = sorted(figures.by_threat_type.items(), key=lambda item: -item[1])
     rows = [[t.label(vocab.THREAT_TYPE, code), t.number(n), r.share(n, figures.received)] for code, n in threats]
     story.append(KeepTogether([
-        r.table([t.text(BY_THREAT), t.text(COUNT), t.text(SHARE)], rows), Spacer(1, 6),
+        r.table([t.text(BY_THREAT), r.header(COUNT), r.header(SHARE)], rows), Spacer(1, 6),
         horizontal_bars(t.text(BY_THREAT), [(t.label(vocab.THREAT_TYPE, c), n) for c, n in threats], r.width,
                         label_width=r.width * (0.55 if t.bilingual else 0.42), value_text=lambda v: t.number(int(v)))]))
     return story
@@ -194,19 +171,16 @@ def _trainings_section(r: _Report, figures) -> list:
     if not figures.total.sessions:
         return story + [r.para(t.text(NOTHING))]
 
-    def score(value):
-        return "—" if value is None else t.number(round(value, 1))
-
     def gain(value):
-        return "—" if value is None else ("+" if value >= 0 else "") + t.number(round(value, 1))
+        return "—" if value is None else ("+" if round(value, 1) > 0 else "") + t.number(round(value, 1))
 
     def row(label, f):
         return [label, t.number(f.sessions), t.number(f.female), t.number(f.male), t.number(f.undisclosed),
-                t.number(f.participants), r.share(f.female, f.participants), score(f.pre_test_avg),
-                score(f.post_test_avg), gain(f.gain)]
+                t.number(f.participants), r.share(f.female, f.participants), t.score(f.pre_test_avg),
+                t.score(f.post_test_avg), gain(f.gain)]
 
     audiences = [code for code in vocab.AUDIENCE.codes if code in figures.by_audience]
-    header = [t.text(text) for text in (AUDIENCE, SESSIONS, WOMEN, MEN, UNDISCLOSED, PARTICIPANTS, SHARE_WOMEN,
+    header = [r.header(text) for text in (AUDIENCE, SESSIONS, WOMEN, MEN, UNDISCLOSED, PARTICIPANTS, SHARE_WOMEN,
                                         PRE, POST, GAIN)]
     rows = [row(t.label(vocab.AUDIENCE, code), figures.by_audience[code]) for code in audiences]
     story.append(r.table(header, rows, row(t.text(TOTAL), figures.total)))

@@ -36,7 +36,9 @@ class Styles:
     centred: ParagraphStyle
 
 
-def make_styles(size: float = 9.0, condensed: bool = False, leading: float = 1.2) -> Styles:
+def make_styles(size: float = 9.0, condensed: bool = False, leading: float = 1.2, minimum: float = 0.0) -> Styles:
+    """`minimum`: no style is smaller, the small print and table cells included (a sheet that must
+    survive a photocopy keeps everything at 8 pt or more)."""
     register_fonts()
     regular, bold = (CONDENSED, CONDENSED_BOLD) if condensed else (REGULAR, BOLD)
     leading = size * leading
@@ -44,6 +46,9 @@ def make_styles(size: float = 9.0, condensed: bool = False, leading: float = 1.2
     def style(name: str, **options) -> ParagraphStyle:
         base = {"fontName": regular, "fontSize": size, "leading": leading, "textColor": INK, "alignment": TA_LEFT}
         base.update(options)
+        if base["fontSize"] < minimum:
+            base["leading"] *= minimum / base["fontSize"]
+            base["fontSize"] = minimum
         return ParagraphStyle(name, **base)
 
     return Styles(
@@ -53,6 +58,7 @@ def make_styles(size: float = 9.0, condensed: bool = False, leading: float = 1.2
         title=style("title", fontName=bold, fontSize=size * 1.9, leading=size * 2.2),
         subtitle=style("subtitle", fontSize=size * 1.15, leading=size * 1.4),
         heading=style("heading", fontName=bold, fontSize=size * 1.3, leading=size * 1.6, spaceBefore=size * 0.8,
+                      keepWithNext=1,
                       spaceAfter=size * 0.3),
         band=style("band", fontName=bold, fontSize=size * 1.1, leading=size * 1.35),
         alert=style("alert", fontName=bold, fontSize=size * 1.25, leading=size * 1.5),

@@ -128,6 +128,8 @@ class DocumentsPage(Page):
         for code in KINDS:
             self.kind.addItem(_(KIND_NAMES[code]), code)
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        for index in range(self.language.count()):  # "Bilingual (English / French)" follows the language
+            self.language.setItemText(index, language_spec_name(self.language.itemData(index)))
         for key, text in (("document", _("Document")), ("language", _("Language")), ("area", _("Area")),
                           ("from", _("From")), ("to", _("To (included)")), ("referral", _("Survivor code")),
                           ("services", _("Services")), ("kind", _("Records")), ("format", _("Format")),

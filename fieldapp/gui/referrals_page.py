@@ -98,9 +98,9 @@ class ReferralsPage(ListPage):
             provider = providers.get(service.provider_id or "")
             name = provider.name if provider else service.provider_text
             follow = _("follow up {date}").format(date=day(service.follow_up_on)) if service.follow_up_on else ""
-            rows.append("<li><b>{sector}</b>: {status}{provider}{follow}</li>".format(
-                sector=escape(vocab.SECTOR.label(service.sector)),
-                status=escape(vocab.SERVICE_STATUS.label(service.status)),
+            rows.append("<li>{line}{provider}{follow}</li>".format(
+                line=escape(_("{label}: {value}")).format(label=f"<b>{escape(vocab.SECTOR.label(service.sector))}</b>",
+                                                          value=escape(vocab.SERVICE_STATUS.label(service.status))),
                 provider=f" — {escape(name)}" if name else "",
                 follow=f" ({escape(follow)})" if follow else ""))
         html += "<h4>{title}</h4>".format(title=escape(_("Services")))

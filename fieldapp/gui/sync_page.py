@@ -215,7 +215,8 @@ class SyncPage(Page):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 3:
-                    item.setToolTip("\n".join(f"{name}: {current!r} ← {other!r}" for name, current, other in view.fields))
+                    item.setToolTip("\n".join(_("{label}: {value}").format(label=name, value=f"{current!r} ← {other!r}")
+                                               for name, current, other in view.fields))
                 self.conflicts.setItem(row, column, item)
         self._update_buttons()
 
@@ -274,7 +275,8 @@ class SyncPage(Page):
 
     def _exported(self, result) -> None:
         self.worker = None
-        counts = ", ".join(f"{_(TABLE_LABELS[t])}: {format_number(n)}" for t, n in result.counts.items())
+        counts = ", ".join(_("{label}: {value}").format(label=_(TABLE_LABELS[t]), value=format_number(n))
+                           for t, n in result.counts.items())
         self._show_result(_("Bundle {seq} for {site} written to {file} ({total} records: {counts}).").format(
             seq=result.seq, site=result.peer_name, file=result.path, total=format_number(result.total),
             counts=counts), error=False)

@@ -7,6 +7,7 @@ from fieldapp.domain.derived import score_gain, training_share_women, training_t
 from fieldapp.gui.forms.training_form import TrainingForm
 from fieldapp.gui.list_page import FilterSpec, ListPage, day, detail_table, yes_no
 from fieldapp.gui.table_models import Column
+from fieldapp.documents.common import format_points, format_score
 from fieldapp.i18n import N_, _, format_number, format_percent, ngettext
 
 
@@ -68,8 +69,8 @@ class TrainingsPage(ListPage):
                 other=format_number(training.participants_undisclosed))),
             (_("Share of women"), _share(training)),
             (_("Training of trainers"), yes_no(training.training_of_trainers)),
-            (_("Pre-test average"), format_number(training.pre_test_avg) if training.pre_test_avg is not None else ""),
-            (_("Post-test average"), format_number(training.post_test_avg) if training.post_test_avg is not None else ""),
-            (_("Score gain"), format_number(gain) if gain is not None else ""),
+            (_("Pre-test average"), format_score(training.pre_test_avg) if training.pre_test_avg is not None else ""),
+            (_("Post-test average"), format_score(training.post_test_avg) if training.post_test_avg is not None else ""),
+            (_("Score gain"), format_points(gain) if gain is not None else ""),
             (_("Notes"), training.notes),
         ])

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from fieldapp.i18n import _, format_datetime
+from fieldapp.i18n import _, format_datetime, format_number
 from fieldapp.sync.bundle import TABLE_LABELS, export_bundle
 from fieldapp.sync.importer import import_bundle
 from fieldapp.sync.merge import keep_winner, restore_other
@@ -83,7 +83,8 @@ def cmd_export_identity(args: argparse.Namespace) -> int:
 
 
 def _counts_line(counts: dict[str, int]) -> str:
-    return ", ".join(f"{_(TABLE_LABELS[table])}: {n}" for table, n in counts.items())
+    return ", ".join(_("{label}: {value}").format(label=_(TABLE_LABELS[table]), value=format_number(n))
+                     for table, n in counts.items())
 
 
 def cmd_export_bundle(args: argparse.Namespace) -> int:
@@ -169,7 +170,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             current_time=format_datetime(view.current_time, "short") if view.current_time else "—",
             other=view.other_site, other_time=format_datetime(view.other_time, "short") if view.other_time else "—"))
         for name, current, other in view.fields:
-            _say(f"    {name}: {current!r} ← {other!r}")
+            _say("    " + _("{label}: {value}").format(label=name, value=f"{current!r} ← {other!r}"))
     if views:
         _say(_("Review with `fieldapp conflicts --keep N` or `fieldapp conflicts --restore N`."))
     return 0

@@ -84,7 +84,7 @@ def test_printed_pages_match_the_pdf(filled, tmp_path):
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    assert paint_pdf(printer, pdf) == pdf_pages(pdf, tmp_path) == 1
+    assert paint_pdf(printer, pdf) == pdf_pages(pdf, tmp_path) >= 1  # the whole country: two pages at 8 pt
     assert (tmp_path / "printed.pdf").stat().st_size > 10_000
 
 

@@ -172,6 +172,8 @@ class RecordForm(QDialog):
                           _("This record has changes that are not saved. Close it and lose them?"),
                           QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        # Qt's own French says « Ne pas enregistrer », which reads as "keep working without saving".
+        box.button(QMessageBox.StandardButton.Discard).setText(_("Close without saving"))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered(button) -> None:
