@@ -63,3 +63,25 @@ def save_commitment(session, commitment: Commitment, items: list[CommitmentItem]
                     removed_item_ids: list[str] = ()) -> list[Change]:
     """A commitment with its items, in one transaction."""
     return session.commitments.save(commitment, items, list(removed_item_ids))
+
+
+REPORT_FORMATS = ("pdf", "xlsx")
+
+
+def make_mara_report(session, date_from: date, date_to: date, area: str, language_spec: str, fmt: str, path,
+                     progress=None):
+    """Build the MARA quarterly report and write it where the user chose, with its audit entry.
+    Returns the path written; DocumentError (nothing written) if the period, area or file is wrong."""
+    from fieldapp.documents.common import DocumentError, write_document
+    from fieldapp.documents.mara_report import build_mara_pdf, build_mara_xlsx
+    from fieldapp.i18n import _
+
+    if fmt not in REPORT_FORMATS:
+        raise DocumentError(_("Unknown format {value}: use pdf or xlsx.").format(value=fmt))
+    if fmt == "pdf":
+        data = build_mara_pdf(session, date_from, date_to, area, language_spec, progress)
+    else:
+        data = build_mara_xlsx(session, date_from, date_to, area, language_spec)
+    return write_document(session, path, data, "mara_report", "", {
+        "from": date_from.isoformat(), "to": date_to.isoformat(), "area": area or "", "lang": language_spec,
+        "format": fmt})

@@ -101,6 +101,16 @@ class IncidentRepository(Repository[Incident]):
         self._db.executemany("INSERT OR IGNORE INTO incident_links (incident_id, kind, target_id) VALUES (?, ?, ?)",
                              [(incident_id, link.kind, link.target_id) for link in links])
 
+    def add_links(self, links: list[tuple[str, IncidentLink]]) -> None:
+        """Many (incident id, link) pairs in one transaction with one audit entry (demo data, imports)."""
+        if not links:
+            return
+        with transaction(self._db):
+            self._db.executemany(
+                "INSERT OR IGNORE INTO incident_links (incident_id, kind, target_id) VALUES (?, ?, ?)",
+                [(incident_id, link.kind, link.target_id) for incident_id, link in links])
+            self._writer.audit.append(self._writer.user, "bulk_link", Incident.KIND, "", {"count": len(links)})
+
     # -- saving --------------------------------------------------------------------------------
     def save(self, incident: Incident, links: list[IncidentLink] | None = None, *,
              verification_on: date | None = None, verification_note: str = "") -> Change:
