@@ -72,7 +72,7 @@ def test_every_figure_equals_an_independent_count(filled):
     start, end = _quarter(today)
     incidents = filled.incidents.list()
     expected, before = _expected(incidents, start, end), _expected(incidents, *previous_period(start, end))
-    assert expected["counted"] > 10 and expected["total"] > expected["counted"] > 0 or expected["counted"] > 10
+    assert expected["counted"] > 10  # the demo data gives the quarter something to count
     sheets, current, previous = build_sheets(filled, start, end, "", Languages("en"))
     assert (current.total_in_period, current.total.incidents, current.left_out) == (
         expected["total"], expected["counted"], expected["total"] - expected["counted"])
