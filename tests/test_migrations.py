@@ -11,9 +11,11 @@ from fieldapp.store.vault import Vault
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_migrations_are_numbered_in_order_without_gaps():
+def test_migrations_are_numbered_in_order():
+    # Numbers are reserved per piece of work in parallel branches, so a gap may stay (0005 before 0004
+    # is merged); what matters is one file per number, in increasing order, starting at 1.
     versions = [version for version, _name, _sql in db.migrations()]
-    assert versions == list(range(1, len(versions) + 1))
+    assert versions[0] == 1 and versions == sorted(set(versions))
 
 
 def test_a_new_vault_has_the_latest_schema(session):

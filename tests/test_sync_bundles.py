@@ -96,7 +96,7 @@ def test_records_created_and_edited_in_each_field_office_arrive_at_headquarters(
 def test_the_second_bundle_carries_only_what_changed(network):
     # Edited referral, its service's new status, the tombstone and the new alert; nothing else.
     assert network["sent"]["BNI"]["bundle2_counts"] == {
-        "referrals": 1, "referral_services": 1, "alerts": 2, "trainings": 0}
+        "referrals": 1, "referral_services": 1, "alerts": 2, "trainings": 0, "parties": 0, "incidents": 0}
 
 
 def test_import_reports_new_updated_unchanged_and_already_imported(network, tmp_path):
@@ -206,8 +206,9 @@ def test_directory_and_gazetteer_updates_from_headquarters_arrive_in_every_field
         session.providers.update(renamed)
         updates = {code: export_bundle(session, code, out) for code in network["fields"]}
         places = session.places.count()
-    assert set(bundles["BNI"].counts) == {"providers", "places"}
-    assert updates["BNI"].counts == {"providers": 1, "places": 0}
+    assert set(bundles["BNI"].counts) == {"providers", "places", "parties", "commitments", "commitment_items"}
+    assert updates["BNI"].counts == {"providers": 1, "places": 0, "parties": 0, "commitments": 0,
+                                     "commitment_items": 0}
     for code, field in network["fields"].items():
         with field.copy(tmp_path / code).open() as session:
             import_bundle(session, updates[code].path)

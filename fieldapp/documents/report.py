@@ -245,3 +245,7 @@ def build_report(session, date_from: date, date_to: date, pcode: str, language_s
     doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     progress(4, 4)
     return buffer.getvalue()
+
+
+# The table and paragraph helpers, for the other reports built on them (the MARA report).
+ReportLayout = _Report

@@ -10,6 +10,8 @@ from fieldapp.errors import VaultError
 from fieldapp.i18n import _
 from fieldapp.store import db
 from fieldapp.store.audit import AuditLog
+from fieldapp.store.mara import (CommitmentItemRepository, CommitmentRepository, IncidentRepository,
+                                 PartyRepository)
 from fieldapp.store.places import PlaceRepository
 from fieldapp.store.repositories import (AlertRepository, ProviderRepository, ReferralRepository,
                                          ServiceRepository, TrainingRepository, Writer)
@@ -42,6 +44,10 @@ class Session:
         self.trainings = TrainingRepository(self.writer)
         self.providers = ProviderRepository(self.writer)
         self.places = PlaceRepository(self.writer)
+        self.incidents = IncidentRepository(self.writer)
+        self.parties = PartyRepository(self.writer)
+        self.commitment_items = CommitmentItemRepository(self.writer)
+        self.commitments = CommitmentRepository(self.writer, self.commitment_items)
         connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
         self.reconcile_key_slots()
 

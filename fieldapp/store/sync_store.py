@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, Party
 from fieldapp.domain.records import Alert, Place, Provider, Referral, ReferralService, Training
 from fieldapp.store.convert import column_kinds
 
@@ -21,8 +22,13 @@ SYNCED_TABLES: dict[str, type] = {
     "trainings": Training,
     "providers": Provider,
     "places": Place,
+    "incidents": Incident,
+    "parties": Party,
+    "commitments": Commitment,
+    "commitment_items": CommitmentItem,
 }
-UUID_TABLES = ("referrals", "referral_services", "alerts", "trainings", "providers")
+UUID_TABLES = ("referrals", "referral_services", "alerts", "trainings", "providers",
+               "incidents", "parties", "commitments", "commitment_items")
 # Places have no integer `seq`; their implicit rowid orders them just as stably within a transaction.
 _ORDER_COLUMN = {table: "seq" for table in UUID_TABLES} | {"places": "rowid"}
 # A clock stamp is `WWWWWWWWWWWWWWW.CCCCCC.SITE`: the writing site starts at character 24.

@@ -26,16 +26,19 @@ from fieldapp.store import db
 from fieldapp.store.convert import datetime_to_text
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import agestream, tarstream, wire
+from fieldapp.sync import mara as mara_sync
 from fieldapp.sync.site import FIELD, HEADQUARTERS, ROLES, Site, SyncError, now_text
 
 FORMAT = "fieldapp-bundle"
 FORMAT_VERSION = 1
 SUFFIX = ".fieldbundle"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
-FIELD_TABLES = ("referrals", "referral_services", "alerts", "trainings")
-HEADQUARTERS_TABLES = ("providers", "places")
+FIELD_TABLES = ("referrals", "referral_services", "alerts", "trainings") + mara_sync.FIELD_TABLES
+HEADQUARTERS_TABLES = ("providers", "places") + mara_sync.HEADQUARTERS_TABLES
 TABLE_LABELS = {"referrals": N_("Referrals"), "referral_services": N_("Referral services"), "alerts": N_("Alerts"),
-                "trainings": N_("Trainings"), "providers": N_("Providers"), "places": N_("Places")}
+                "trainings": N_("Trainings"), "providers": N_("Providers"), "places": N_("Places"),
+                "incidents": N_("CRSV incidents"), "parties": N_("Parties to conflict"),
+                "commitments": N_("Commitments"), "commitment_items": N_("Commitment items")}
 CHUNK = 64 * 1024
 PROGRESS_EVERY = 1000
 
@@ -102,6 +105,10 @@ def _member_lines(store: SyncStore, table: str, since: str, site: Site, peer_sit
         yield from (wire.encode_row(table, row) for row in store.shared_services(since, own, peer_site))
         for values in store.withdrawn_services(since, peer_site):
             yield wire.encode_row(table, wire.redacted_service(*values))
+    elif table in mara_sync.TABLES:
+        rows = mara_sync.member_rows(site.session.connection, table, since, own, peer_site,
+                                     lambda name: store.changed_rows(name, since, own))
+        yield from (wire.encode_row(table, row) for row in rows)
     else:
         yield from (wire.encode_row(table, row) for row in store.changed_rows(table, since, own))
 
@@ -172,6 +179,7 @@ def export_bundle(session, peer_wanted: str, folder: Path, full: bool = False, p
                           manifest["full"], watermark, counts)
         if site.role == FIELD:
             store.mark_shared(peer["site_id"], since, site.site_id)
+            mara_sync.after_export(session.connection, peer["site_id"], since, site.site_id, True)
         session.audit.append(session.user, "bundle_exported", "site", peer["site_id"],
                              {"file": name, "sequence": seq, "full": manifest["full"], "counts": counts})
     if progress:

@@ -17,6 +17,7 @@ from fieldapp.store.convert import datetime_to_text
 from fieldapp.store.db import transaction
 from fieldapp.store.repositories import Change
 from fieldapp.store.sync_store import SYNCED_TABLES, UUID_TABLES, SyncStore, columns, key_column
+from fieldapp.sync.mara import check_references as mara_references
 from fieldapp.sync.site import SyncError, now_text
 from fieldapp.sync.wire import stamp_site
 
@@ -113,6 +114,9 @@ class TableMerger:
             if row[self.origin_index] != self.sender:
                 raise MergeProblem(_("Record {id} of {table} belongs to another site.").format(
                     id=key, table=self.table))
+        problem = mara_references(self.table, rows, self.store.ids_in_other_tables)
+        if problem:
+            raise MergeProblem(problem)
         # A service's referral_id and provider_id may name records not received yet, but never a
         # record of another kind, whichever of the two arrives first.
         for column, owner in (("referral_id", "referrals"), ("provider_id", "providers")):

@@ -18,11 +18,13 @@ from functools import lru_cache
 from json.encoder import encode_basestring
 
 from fieldapp.domain import validation
+from fieldapp.domain.mara import Incident
 from fieldapp.domain.records import Alert, Referral
 from fieldapp.errors import ValidationError
 from fieldapp.i18n import N_, _
 from fieldapp.store.convert import column_kinds, datetime_to_text, from_db
 from fieldapp.store.sync_store import SYNCED_TABLES, columns
+from fieldapp.sync.mara import check_received as mara_sync_check
 
 MAX_LINE = 1024 * 1024
 MAX_TEXT = 100_000
@@ -32,7 +34,10 @@ MAX_INT = 2**53
 # Records are validated as at creation, except "not in the future": another laptop's clock may be ahead.
 _FAR_FUTURE = datetime(9000, 1, 1, tzinfo=timezone.utc)
 _REQUIRED_MOMENTS = {"created_at", "updated_at"}
-_SHORT_FIELDS = {"created_by", "survivor_code", "pcode", "location_pcode", "parent_pcode", "source_code"}
+_SHORT_FIELDS = {"created_by", "survivor_code", "pcode", "location_pcode", "parent_pcode", "source_code",
+                 "incident_code", "party_id", "commitment_id"}
+# JSON list fields whose items are small objects (dated changes), not short texts.
+_HISTORY_FIELDS = {"status_history", "verification_history"}
 PCODE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]{0,20}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 STAMP = re.compile(r"^\d{15}\.\d{6}\.([0-9a-f-]{36})$")
@@ -171,7 +176,7 @@ def _list_of(name: str):
         if not isinstance(value, list) or len(value) > MAX_LIST:
             raise _problem(N_("field “{field}” should be a short list"), name)
         for item in value:
-            if name == "status_history":
+            if name in _HISTORY_FIELDS:
                 if not isinstance(item, dict) or len(item) > 10:
                     raise _problem(N_("field “{field}” should be a list of status changes"), name)
                 for entry_key, entry in item.items():
@@ -272,9 +277,12 @@ def _check_content(table: str, record_type: type, values: dict) -> None:
         if values["parent_pcode"] is not None and not PCODE.match(values["parent_pcode"]):
             raise RecordProblem(_("“{value}” is not a P-code").format(value=values["parent_pcode"][:40]))
         return
+    problem = mara_sync_check(table, values)
+    if problem:
+        raise RecordProblem(problem)
     record = record_type(**{name: from_db(kind, values[name]) for name, kind in column_kinds(record_type)})
     try:
-        if record_type in (Referral, Alert):
+        if record_type in (Referral, Alert, Incident):
             validation.VALIDATORS[record_type](record, now=_FAR_FUTURE)
         else:
             validation.VALIDATORS[record_type](record)

@@ -1,0 +1,83 @@
+"""The SQL of MARA sync (DESIGN.md 6.3): which incidents and parties a bundle carries.
+
+Field offices send the incidents marked `share_with_mara`, without their notes (their links are
+in a table that never travels), and a redacted tombstone for one that was shared and no longer
+is; every site sends the parties it created itself. Decisions are made in fieldapp.sync.mara.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from fieldapp.store.sync_store import BATCH, columns
+
+_STAMP_SITE = "substr({column}, 24)"
+# What a bundle must never carry, replaced in the query itself so it never leaves SQLite.
+_BLANKED = {"notes": "''"}
+
+
+def _batched(db, sql: str, params: list, order_index: int) -> Iterator[tuple]:
+    last = -1
+    while True:
+        rows = db.execute(sql, [last, *params, BATCH]).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield row[:order_index]
+        last = rows[-1][order_index]
+
+
+class MaraSyncStore:
+    def __init__(self, connection):
+        self._db = connection
+
+    def shared_incidents(self, since: str, own_site: str) -> Iterator[tuple]:
+        """Incidents shared with MARA, last written here after `since`, notes blanked."""
+        cols = columns("incidents")
+        select = ", ".join(_BLANKED.get(name, name) for name in cols)
+        sql = (f"SELECT {select}, seq FROM incidents WHERE seq > ? AND hlc > ? AND share_with_mara = 1 "
+               f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
+        return _batched(self._db, sql, [since, own_site], len(cols))
+
+    def withdrawn_incidents(self, since: str, peer_site: str) -> Iterator[tuple]:
+        """(id, created_at, updated_at, hlc, origin_site) of incidents this peer has had that are no
+        longer shared with MARA."""
+        sql = ("SELECT i.id, i.created_at, i.updated_at, i.hlc, i.origin_site, i.seq FROM incidents i "
+               "JOIN sync_shared x ON x.peer_site = ? AND x.record_id = i.id AND x.withdrawn = 0 "
+               "WHERE i.seq > ? AND i.share_with_mara = 0 AND i.hlc > ? ORDER BY i.seq LIMIT ?")
+        last = -1
+        while True:
+            rows = self._db.execute(sql, (peer_site, last, since, BATCH)).fetchall()
+            if not rows:
+                return
+            yield from (row[:5] for row in rows)
+            last = rows[-1][5]
+
+    def mark_shared_incidents(self, peer_site: str, since: str, own_site: str) -> None:
+        self._db.execute(
+            "INSERT INTO sync_shared (peer_site, record_id, withdrawn) "
+            "SELECT ?, id, 0 FROM incidents WHERE hlc > ? AND share_with_mara = 1 "
+            f"AND {_STAMP_SITE.format(column='hlc')} = ? "
+            "ON CONFLICT (peer_site, record_id) DO UPDATE SET withdrawn = 0", (peer_site, since, own_site))
+        self._db.execute(
+            "UPDATE sync_shared SET withdrawn = 1 WHERE peer_site = ? AND withdrawn = 0 AND record_id IN "
+            "(SELECT id FROM incidents WHERE share_with_mara = 0 AND hlc > ?)", (peer_site, since))
+
+    def own_parties(self, since: str, own_site: str) -> Iterator[tuple]:
+        """Parties this site created and last wrote after `since`: a site speaks only for its own."""
+        cols = columns("parties")
+        sql = (f"SELECT {', '.join(cols)}, seq FROM parties WHERE seq > ? AND hlc > ? AND origin_site = ? "
+               f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
+        return _batched(self._db, sql, [since, own_site, own_site], len(cols))
+
+    def ids_in(self, table: str, ids: list[str]) -> set[str]:
+        """Which of `ids` are records of `table` (a MARA table)."""
+        if table not in ("parties", "commitments"):
+            raise ValueError(table)
+        found: set[str] = set()
+        ids = list(set(ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found.update(row[0] for row in self._db.execute(
+                f"SELECT id FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
