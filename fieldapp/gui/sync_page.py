@@ -259,14 +259,14 @@ class SyncPage(Page):
                        self.conflicts_box):
             inner.addWidget(widget)
         inner.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.scroll_area)
         self._statuses = []
         self._views = []
         self.retranslate()
@@ -448,7 +448,7 @@ class SyncPage(Page):
         self.result_label.setText(text)
         self.result_label.setStyleSheet(ERROR_STYLE if error else DONE_STYLE)
         self.result_label.show()
-        self.scroll.ensureWidgetVisible(self.result_label)
+        self.scroll_area.ensureWidgetVisible(self.result_label)
 
     # -- this office ---------------------------------------------------------------------------
     def write_card(self) -> None:
