@@ -284,12 +284,17 @@ class SyncPage(Page):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
-        # A few rows high: the page scrolls, the table need not; never wider than the page.
-        row = table.fontMetrics().height() + 10
-        table.setMinimumHeight(row * 4)
-        table.setMaximumHeight(row * 8)
         table.setMinimumWidth(200)
         return table
+
+    @staticmethod
+    def _fit_height(table: QTableWidget, most: int = 6) -> None:
+        """As high as its rows (up to `most`, then it scrolls): the page scrolls, not an empty table."""
+        rows = max(1, min(most, table.rowCount()))
+        height = (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+                  + rows * table.verticalHeader().defaultSectionSize())
+        scrollbar = table.horizontalScrollBar()
+        table.setFixedHeight(height + (scrollbar.sizeHint().height() if scrollbar.maximum() > 0 else 0) + 2)
 
     # -- page hooks ----------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -378,6 +383,7 @@ class SyncPage(Page):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.sites.setItem(row, column, item)
         self.sites.resizeColumnsToContents()
+        self._fit_height(self.sites)
         self.sites.blockSignals(False)
         partners = [row for row, status in enumerate(self._statuses) if tables_for(self._role, status.role)]
         chosen = next((row for row, status in enumerate(self._statuses) if status.site_id == kept_id), None)
@@ -398,6 +404,8 @@ class SyncPage(Page):
                 if column == 3:
                     item.setToolTip("\n".join(f"{name}: {current!r} ← {other!r}" for name, current, other in view.fields))
                 self.conflicts.setItem(row, column, item)
+        self.conflicts.resizeColumnsToContents()
+        self._fit_height(self.conflicts)
         self._update_buttons()
 
     def on_records_changed(self, change) -> None:
