@@ -72,6 +72,25 @@ def print_pdf(parent: QWidget, pdf: bytes, title: str) -> bool:
     return dialog.exec() == QPrintPreviewDialog.DialogCode.Accepted
 
 
+class FormScrollArea(QScrollArea):
+    """Asks for the height of its form, so the buttons under it sit right below the form on a large
+    screen; on a small one it gets less, scrolls, and the buttons stay in view."""
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        form = self.widget()
+        if form is not None:
+            width = self.viewport().width()
+            height = form.heightForWidth(width) if form.hasHeightForWidth() and width > 0 else -1
+            hint.setHeight((height if height > 0 else form.sizeHint().height()) + 2 * self.frameWidth())
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # a wrapped note is taller when narrower
+
+
 class DocumentsPage(Page):
     TITLE = N_("Documents")
 
@@ -122,15 +141,16 @@ class DocumentsPage(Page):
         inner.addLayout(self.form)
         inner.addWidget(self.note)
         inner.addStretch(1)
-        self.scroll_area = QScrollArea()
+        self.scroll_area = FormScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.scroll_area, 1)
+        layout.addWidget(self.scroll_area)
         layout.addLayout(buttons)
+        layout.addStretch(1)  # the buttons under the form on a large screen, in view on a small one
         self.language.activated.connect(self._language_chosen)
         self._reset_dates()
         self.retranslate()
@@ -234,6 +254,7 @@ class DocumentsPage(Page):
             self.labels[key].setVisible(key in shown)
             self.form.itemAt(self._row(key), QFormLayout.ItemRole.FieldRole).widget().setVisible(key in shown)
         self.preview_button.setVisible(document != EXPORT)
+        self.scroll_area.updateGeometry()  # the form's height changed
         notes = {SHEET: _("One A4 page per area with every active provider of the area and of the areas below it."),
                  SLIP: _("Carries the survivor code only: no name, no notes, nothing of what happened."),
                  REPORT: _("Counts only referrals whose survivor agreed to statistical reporting."),
