@@ -19,8 +19,8 @@ import json
 import re
 import unicodedata
 import uuid
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -71,9 +71,9 @@ def file_code(office_code: str, site_id: str) -> str:
 
 def bundle_file_name(sender_code: str, sender_id: str, recipient_code: str, recipient_id: str, created: datetime,
                      seq: int) -> str:
-    """`BNI-to-KIN-20261201-0001.fieldbundle`."""
+    """`BNI-to-KIN-20261201-0001.fieldbundle`, dated by the sender's calendar (its local day)."""
     return (f"{file_code(sender_code, sender_id)}-to-{file_code(recipient_code, recipient_id)}-"
-            f"{created.strftime('%Y%m%d')}-{seq:04d}{SUFFIX}")
+            f"{created.astimezone().strftime('%Y%m%d')}-{seq:04d}{SUFFIX}")
 
 
 def free_path(folder: Path, name: str, recipient_id: str) -> Path:
