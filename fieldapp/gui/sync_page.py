@@ -504,6 +504,7 @@ class SyncPage(Page):
 
         box.buttonClicked.connect(answered)
         box.finished.connect(lambda _result: setattr(self, "role_box", None))
+        box.finished.connect(box.deleteLater)
         self.role_box = box
         box.open()
 
@@ -541,6 +542,7 @@ class SyncPage(Page):
         dialog = AddOfficeDialog(card, site.keys_changed(card), self)
         dialog.accepted.connect(lambda: self.enrol_card(card))
         dialog.finished.connect(lambda _result: setattr(self, "add_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
         self.add_dialog = dialog
         dialog.open()
 
