@@ -334,7 +334,7 @@ def test_the_command_line_reports_each_refusal_in_one_line_and_imports_the_good_
     assert captured.err.strip().splitlines() == [
         "fieldapp: crafted.fieldbundle: refused, it is damaged or was altered (its encrypted data does not "
         "check out)."]
-    assert "bundle 1 from Beni field office imported" in captured.out
+    assert "data file 1 from Beni field office imported" in captured.out
     assert "Referrals: 1 new, 0 updated, 0 unchanged, 0 conflicts" in captured.out
     code = main(["--vault", str(hq.path), "import-bundle", str(sites["bundle"])])
     assert code == 0 and "already imported" in capsys.readouterr().out

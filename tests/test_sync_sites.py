@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -13,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from fieldapp.cli import main
-from fieldapp.sync.bundle import export_bundle
+from fieldapp.sync.bundle import export_bundle, file_code
 from fieldapp.sync.site import FIELD, HEADQUARTERS, Site, SyncError, read_card
 from tests.conftest import PASSPHRASE
-from tests.sync_support import enrol_both, make_site, referral
+from tests.sync_support import enrol_both, make_site, provider, referral
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -49,7 +50,7 @@ def test_a_site_card_round_trips_and_shows_a_stable_fingerprint(session, tmp_pat
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"\x00\x01not json", "is not a fieldapp site card"),
+    (b"\x00\x01not json", "is not a fieldapp office card"),
     (json.dumps({"format": "fieldapp-site-card", "version": 9}).encode(), "newer version"),
     (b"x" * 70_000, "too large"),
 ])
@@ -65,13 +66,13 @@ def test_a_damaged_card_is_refused_naming_the_field(session, tmp_path, field, va
     card = json.loads(Site(session).card().to_json())
     card[field] = value
     (tmp_path / "card.json").write_text(json.dumps(card))
-    with pytest.raises(SyncError, match=f"damaged site card \\(bad {field}\\)"):
+    with pytest.raises(SyncError, match=f"damaged office card \\(bad {field}\\)"):
         read_card(tmp_path / "card.json")
 
 
 def test_a_site_cannot_enrol_its_own_card(session):
     site = Site(session)
-    with pytest.raises(SyncError, match="card of this very site"):
+    with pytest.raises(SyncError, match="this office's own card"):
         site.enrol(site.card())
 
 
@@ -152,10 +153,68 @@ def test_the_command_line_exports_a_bundle_shows_the_role_and_reviews_conflicts(
     assert "Role of Beni field office: field office." in capsys.readouterr().out
     assert main(["--vault", str(beni.path), "export-bundle", "--to", "HQ", "-o", str(tmp_path / "usb")]) == 0
     out = capsys.readouterr().out
-    assert "Bundle 1 for Headquarters written to" in out and "(0 records)" in out
+    assert "Data file 1 for Headquarters written to" in out and "(0 records)" in out
     assert main(["--vault", str(beni.path), "export-bundle", "--to", "Kalemie", "-o", str(tmp_path / "usb")]) == 1
-    assert capsys.readouterr().err.startswith("fieldapp: No enrolled site is called “Kalemie”. Enrolled: Headquarters.")
+    assert capsys.readouterr().err.startswith("fieldapp: No office called “Kalemie” has been added. Offices added: Headquarters.")
     assert main(["--vault", str(hq.path), "conflicts"]) == 0
     assert "No conflicts to review." in capsys.readouterr().out
     assert main(["--vault", str(hq.path), "conflicts", "--keep", "99"]) == 1
     assert capsys.readouterr().err.strip() == "fieldapp: There is no conflict number 99."
+
+
+def test_accented_office_names_go_everywhere_a_name_is_written(template_vault, tmp_path, capsys, monkeypatch):
+    """The demo's own "Bureau de Beni (démo)": card, CLI messages, identity file (which the real
+    `age` opens a bundle with), bundle names."""
+    if shutil.which("age") is None:
+        pytest.fail("the `age` command-line tool is missing: bash dev.sh installs it (Debian package age)")
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    beni = make_site(template_vault, tmp_path / "beni", "Bureau de Beni (démo)", "BNI")
+    hq = make_site(template_vault, tmp_path / "hq", "Siège — Kinshasa", "KIN", HEADQUARTERS)
+    assert main(["--vault", str(beni.path), "site-card", "-o", str(tmp_path / "beni.json")]) == 0
+    assert "Office card of Bureau de Beni (démo) (field office) written to" in capsys.readouterr().out
+    assert read_card(tmp_path / "beni.json").name == "Bureau de Beni (démo)"
+    assert "Bureau de Beni (démo)" in (tmp_path / "beni.json").read_text(encoding="utf-8")
+    enrol_both(beni, hq)
+    with hq.open() as session:
+        session.providers.create(provider(1, name="Hôpital général"))
+        bundle = export_bundle(session, "BNI", tmp_path / "usb").path
+    assert re.fullmatch(r"KIN-to-BNI-\d{8}-0001\.fieldbundle", bundle.name)
+    assert main(["--vault", str(beni.path), "export-identity", "-o", str(tmp_path / "beni-key.txt"), "--yes"]) == 0
+    assert "Key written to" in capsys.readouterr().out
+    text = (tmp_path / "beni-key.txt").read_text(encoding="utf-8")
+    assert text.startswith("# fieldapp site identity of Bureau de Beni (démo) (")
+    plain = subprocess.run(["age", "-d", "-i", str(tmp_path / "beni-key.txt"), str(bundle)],
+                           capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(plain)) as archive:
+        manifest = json.loads(archive.extractfile("manifest.json").read())
+        providers = archive.extractfile("providers.jsonl").read().decode("utf-8")
+    assert manifest["recipient"]["name"] == "Bureau de Beni (démo)"
+    assert "Hôpital général" in providers
+
+
+def test_a_line_break_in_a_site_name_cannot_add_a_line_to_the_identity_file(session, tmp_path):
+    session.site_name = "Beni\nAGE-SECRET-KEY-1FORGED"
+    Site(session).export_identity(tmp_path / "key.txt")
+    lines = (tmp_path / "key.txt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and lines[0].startswith("# fieldapp site identity of Beni AGE-SECRET-KEY-1FORGED (")
+    assert sum(line.startswith("AGE-SECRET-KEY-1") for line in lines) == 1
+
+
+@pytest.mark.parametrize("code, expected", [("BNI", "BNI"), ("kin", "KIN"), ("BÉN1", "BEN1"), ("B/N:I*", "BNI"),
+                                            ("Ñ12345678", "N1234567"), ("", "3f2a9c1d"), ("ß", "3f2a9c1d")])
+def test_office_codes_are_made_safe_for_every_file_system(code, expected):
+    assert file_code(code, "3f2a9c1d-0000-4000-8000-000000000000") == expected
+
+
+def test_a_bundle_never_replaces_a_file_of_the_same_name(template_vault, tmp_path):
+    hq = make_site(template_vault, tmp_path / "hq", "Headquarters", "HQ", HEADQUARTERS)
+    beni = make_site(template_vault, tmp_path / "beni", "Beni field office", "BNI")
+    enrol_both(beni, hq)
+    with beni.open() as session:
+        first = export_bundle(session, "HQ", tmp_path / "usb").path
+        # Another office's file, or a bundle of a vault made again, already carries the name.
+        taken = first.with_name(first.name.replace("-0001", "-0002"))
+        taken.write_bytes(b"someone else's bundle")
+        second = export_bundle(session, "HQ", tmp_path / "usb").path
+    assert taken.read_bytes() == b"someone else's bundle"
+    assert second.name.startswith(taken.name[:-len(".fieldbundle")] + "-") and second.suffix == ".fieldbundle"

@@ -1,11 +1,12 @@
 """The referral-pathway directory: providers by sector and place, with entries nobody has verified
-for six months marked as stale (their phones and hours may no longer be right)."""
+for six months marked as stale (their phones and hours may no longer be right). An empty directory
+says where it comes from: headquarters' data files, or providers added here."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QCheckBox, QLabel
 
 from fieldapp.domain import vocab
 from fieldapp.domain.vocab import Vocabulary
@@ -58,6 +59,22 @@ class DirectoryPage(ListPage):
             Column(N_("Free"), lambda p: yes_no(p.free_of_charge)),
         ]
 
+    def __init__(self, context, parent=None):
+        self.empty_hint = QLabel()
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: #555;")
+        self.empty_hint.hide()
+        super().__init__(context, parent)
+        self.layout().insertWidget(1, self.empty_hint)  # under the title row
+
+    def refresh(self, select_id: str | None = None) -> None:
+        super().refresh(select_id)
+        self.empty_hint.setVisible(self.context.is_unlocked and not self.filtered() and self.model.rowCount() == 0)
+
+    def clear(self) -> None:
+        super().clear()
+        self.empty_hint.hide()
+
     def add_extra_filter_widgets(self, row) -> None:
         self.stale_only = QCheckBox()
         self.stale_only.toggled.connect(lambda _checked: self.apply_filters())
@@ -73,6 +90,8 @@ class DirectoryPage(ListPage):
 
     def retranslate(self) -> None:
         self.stale_only.setText(_("Not verified for 6 months"))
+        self.empty_hint.setText(_("The directory is empty. Headquarters sends it in a data file: open the file "
+                                  "on the Sync page. You can also add the providers you know with “New…”."))
         super().retranslate()
 
     def count_text(self, count: int) -> str:

@@ -1,6 +1,10 @@
 """The Documents page: choose a document (pathway sheet, referral slip, period report, spreadsheet
 export), its area, dates and language; preview and print it through Qt's print preview, or save it
-where the user chooses. PDFs and exports are built in a worker; every save and print is audited."""
+where the user chooses. PDFs and exports are built in a worker; every save and print is audited.
+
+The language starts as the session's; the last document, language, area, records and format a
+user chose are kept in that user's settings, inside the encrypted vault (an area tells where the
+user works), and come back at the next unlock."""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from fieldapp.documents.common import LANGUAGE_SPECS, DocumentError, language_spec_name, log_print, write_document
 from fieldapp.documents.exports import KINDS, export
@@ -20,7 +25,7 @@ from fieldapp.gui.page import Page
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.workers import run_with_progress, show_error
-from fieldapp.i18n import N_, _
+from fieldapp.i18n import N_, _, language
 from fieldapp.store.outputs import office_contact, set_office_contact
 from fieldapp.store.repositories import ListQuery
 
@@ -30,6 +35,7 @@ DOCUMENTS = ((SHEET, N_("Referral-pathway sheet")), (SLIP, N_("Referral slip")),
 KIND_NAMES = {"referrals": N_("Referrals"), "services": N_("Referral services"), "alerts": N_("Alerts"),
               "trainings": N_("Trainings"), "directory": N_("Directory"), "places": N_("Places")}
 PRINT_DPI = 300  # pages are printed as 300 dpi images: sharp on paper and through a photocopier
+SETTING_CHOICES = "documents"  # key of the user's settings: the last choices made on this page
 
 
 def paint_pdf(printer: QPrinter, pdf: bytes) -> int:
@@ -66,11 +72,33 @@ def print_pdf(parent: QWidget, pdf: bytes, title: str) -> bool:
     return dialog.exec() == QPrintPreviewDialog.DialogCode.Accepted
 
 
+class FormScrollArea(QScrollArea):
+    """Asks for the height of its form, so the buttons under it sit right below the form on a large
+    screen; on a small one it gets less, scrolls, and the buttons stay in view."""
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        form = self.widget()
+        if form is not None:
+            width = self.viewport().width()
+            height = form.heightForWidth(width) if form.hasHeightForWidth() and width > 0 else -1
+            hint.setHeight((height if height > 0 else form.sizeHint().height()) + 2 * self.frameWidth())
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # a wrapped note is taller when narrower
+
+
 class DocumentsPage(Page):
     TITLE = N_("Documents")
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
+        self._chosen_language = ""  # a language the user chose (remembered), or "": the session's
+        self.title_label = QLabel()
+        self.title_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.document = QComboBox()
         self.language = QComboBox()
         for spec in LANGUAGE_SPECS:
@@ -106,16 +134,32 @@ class DocumentsPage(Page):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
+        # The form scrolls (vertically only) on a small screen; the title and buttons stay in view.
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(self.form)
+        inner.addWidget(self.note)
+        inner.addStretch(1)
+        self.scroll_area = FormScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.note)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.scroll_area)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addStretch(1)  # the buttons under the form on a large screen, in view on a small one
+        self.language.activated.connect(self._language_chosen)
         self._reset_dates()
         self.retranslate()
 
     # -- Page hooks ----------------------------------------------------------------------------
     def retranslate(self) -> None:
+        self.title_label.setText(_(self.TITLE))
+        if not self._chosen_language:
+            self._set_language(language())
         current = self.document.currentData()
         self.document.blockSignals(True)
         self.document.clear()
@@ -149,10 +193,54 @@ class DocumentsPage(Page):
         self.services.clear()
         self.contact.clear()
         self.note.clear()
+        # The next user to unlock starts from their own choices, or from the defaults.
+        for combo in (self.document, self.kind, self.format):
+            combo.setCurrentIndex(0)
+        self.hxl.setChecked(False)
+        self._chosen_language = ""
+        self._set_language(language())
+        self._reset_dates()
 
     def reload(self) -> None:
-        if self.context.is_unlocked:
-            self.contact.setText(office_contact(self.context.session))
+        if not self.context.is_unlocked:
+            return
+        session = self.context.session
+        self.contact.setText(office_contact(session))
+        self._restore_choices(session.user_settings().get(SETTING_CHOICES) or {})
+
+    # -- the user's last choices ---------------------------------------------------------------
+    def _set_language(self, spec: str) -> None:
+        index = self.language.findData(spec)
+        if index >= 0:
+            self.language.setCurrentIndex(index)
+
+    def _language_chosen(self, _index: int) -> None:
+        self._chosen_language = self.language.currentData()
+
+    def _restore_choices(self, choices: dict) -> None:
+        for combo, key in ((self.document, "document"), (self.kind, "kind"), (self.format, "format")):
+            index = combo.findData(choices.get(key))
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        spec = choices.get("language")
+        self._chosen_language = spec if spec in LANGUAGE_SPECS else ""
+        self._set_language(self._chosen_language or language())
+        area = choices.get("area")
+        if isinstance(area, str) and area and self.context.session.places.get(area) is not None:
+            self.area.set_pcode(area)
+        self.hxl.setChecked(bool(choices.get("hxl")))
+
+    def _remember_choices(self) -> None:
+        """The choices of a document being made, for this user's next visit (one small write)."""
+        choices = {"document": self.document.currentData(), "language": self.language.currentData(),
+                   "area": self.area.pcode(), "kind": self.kind.currentData(), "format": self.format.currentData(),
+                   "hxl": self.hxl.isChecked()}
+        session = self.context.session
+        settings = session.user_settings()
+        if settings.get(SETTING_CHOICES) != choices:
+            settings[SETTING_CHOICES] = choices
+            session.save_user_settings(settings)
+        self._chosen_language = choices["language"]
 
     # -- form ----------------------------------------------------------------------------------
     def _reset_dates(self) -> None:
@@ -168,6 +256,7 @@ class DocumentsPage(Page):
             self.labels[key].setVisible(key in shown)
             self.form.itemAt(self._row(key), QFormLayout.ItemRole.FieldRole).widget().setVisible(key in shown)
         self.preview_button.setVisible(document != EXPORT)
+        self.scroll_area.updateGeometry()  # the form's height changed
         notes = {SHEET: _("One A4 page per area with every active provider of the area and of the areas below it."),
                  SLIP: _("Carries the survivor code only: no name, no notes, nothing of what happened."),
                  REPORT: _("Counts only referrals whose survivor agreed to statistical reporting."),
@@ -247,6 +336,7 @@ class DocumentsPage(Page):
         except DocumentError as error:
             show_error(self, _("Documents"), error)
             return
+        self._remember_choices()
 
         def done(pdf: bytes) -> None:
             if print_pdf(self, pdf, self.document.currentText()):
@@ -263,6 +353,7 @@ class DocumentsPage(Page):
         except DocumentError as error:
             show_error(self, _("Documents"), error)
             return
+        self._remember_choices()
         path, _filter = QFileDialog.getSaveFileName(self, _("Save the document"), str(Path.home() / name),
                                                     _("PDF documents (*.pdf)"))
         if not path:
@@ -276,6 +367,10 @@ class DocumentsPage(Page):
                           lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
 
     def _save_export(self) -> None:
+        if self.area.problem():
+            show_error(self, _("Documents"), DocumentError(self.area.problem()))
+            return
+        self._remember_choices()
         kind, fmt, spec = self.kind.currentData(), self.format.currentData(), self.language.currentData()
         query = ListQuery(date_from=self.date_from.value(), date_to=self.date_to.value(),
                           pcode_prefix=self.area.pcode())

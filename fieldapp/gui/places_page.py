@@ -1,5 +1,6 @@
 """The gazetteer: browse places as a tree or search them by any part of a name, and import an
-OCHA P-code CSV off the GUI thread with progress and cancel."""
+OCHA P-code CSV off the GUI thread with progress and cancel. An empty gazetteer says what to do
+and offers the DR Congo P-code file that ships with the app."""
 
 from __future__ import annotations
 
@@ -16,10 +17,17 @@ from fieldapp.gui.page import Page
 from fieldapp.gui.table_models import ID_ROLE
 from fieldapp.gui.workers import Cancelled, error_message, run_with_progress
 from fieldapp.i18n import N_, _, format_number, language, ngettext
+from fieldapp.paths import resources_dir, shared_data_dir
 from fieldapp.store.repositories import ListQuery
 
 PLACE_COLUMNS = (N_("Name"), N_("P-code"))
 SEARCH_COLUMNS = (N_("Name"), N_("Level"), N_("P-code"), N_("Path"))
+
+
+def shipped_pcode_file() -> Path | None:
+    """The DR Congo P-code file packaged with the app, if this install has it."""
+    path = resources_dir() / "pcodes" / "COD_pcodes.csv"
+    return path if path.is_file() else None
 
 
 def level_text(level: int) -> str:
@@ -193,6 +201,14 @@ class PlacesPage(Page):
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.hide()
+        self.empty_hint = QLabel()
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: #555;")
+        self.load_shipped_button = QPushButton()
+        self.load_shipped_button.clicked.connect(self.load_shipped_file)
+        empty_row = QHBoxLayout()
+        empty_row.addWidget(self.load_shipped_button)
+        empty_row.addStretch(1)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self._timer = QTimer(self)
@@ -231,6 +247,8 @@ class PlacesPage(Page):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.result_label)
+        layout.addWidget(self.empty_hint)
+        layout.addLayout(empty_row)
         layout.addWidget(self.search)
         layout.addWidget(splitter, 1)
         self.retranslate()
@@ -239,6 +257,15 @@ class PlacesPage(Page):
     def retranslate(self) -> None:
         self.title_label.setText(_(self.TITLE))
         self.import_button.setText(_("Import P-code file…"))
+        self.load_shipped_button.setText(_("Load the DR Congo places"))
+        self.empty_hint.setText(
+            _("No places yet. Records, the directory and the printed sheets name places from this list. The DR "
+              "Congo P-code file (OCHA) ships with the app: press “Load the DR Congo places”. For another country, "
+              "import its OCHA P-code file (CSV) with “Import P-code file…”. Headquarters' data files bring the "
+              "places too.") if shipped_pcode_file() else
+            _("No places yet. Records, the directory and the printed sheets name places from this list. Import the "
+              "country's OCHA P-code file (CSV) with “Import P-code file…”; headquarters' data files bring the "
+              "places too."))
         self.search.setPlaceholderText(_("Search any part of a place name, at any level, or a P-code"))
         self.tree_model.retranslate()
         self.search_model.retranslate()
@@ -258,6 +285,7 @@ class PlacesPage(Page):
         self.detail.clear()
         self.count_label.clear()
         self.result_label.hide()
+        self._show_empty_hint(False)
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
@@ -299,12 +327,19 @@ class PlacesPage(Page):
         if self.search.text().strip():
             self.run_search()
 
+    def _show_empty_hint(self, empty: bool) -> None:
+        self.empty_hint.setVisible(empty)
+        self.load_shipped_button.setVisible(empty and shipped_pcode_file() is not None)
+        self.load_shipped_button.setEnabled(self.worker is None)
+
     def _update_count(self) -> None:
         if not self.context.is_unlocked or self._dirty:
             self.count_label.setText("")
+            self._show_empty_hint(False)
             return
         by_level = self.context.session.places.count_by_level()
         total = sum(by_level.values())
+        self._show_empty_hint(total == 0)
         text = ngettext("{count} place", "{count} places", total).format(count=format_number(total))
         if by_level:
             text += " (" + ", ".join(_("level {level}: {count}").format(level=level, count=format_number(n))
@@ -362,16 +397,23 @@ class PlacesPage(Page):
 
     # -- import --------------------------------------------------------------------------------
     def choose_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Import P-code file"), "",
+        folder = shared_data_dir()
+        path, _filter = QFileDialog.getOpenFileName(self, _("Import P-code file"), str(folder) if folder else "",
                                                     _("CSV files (*.csv);;All files (*)"))
         if path:
             self.import_file(Path(path))
+
+    def load_shipped_file(self) -> None:
+        path = shipped_pcode_file()
+        if path is not None:
+            self.import_file(path)
 
     def import_file(self, path: Path) -> None:
         if not self.context.is_unlocked or self.worker is not None:
             return
         self.result_label.hide()
         self.import_button.setEnabled(False)
+        self.load_shipped_button.setEnabled(False)
         self.worker = run_with_progress(self, _("Importing places"), import_work(self.context.session, path),
                                         on_done=lambda result: self._imported(path, result),
                                         on_error=self._import_failed,
@@ -381,6 +423,7 @@ class PlacesPage(Page):
     def _finish_import(self, text: str, error: bool) -> None:
         self.worker = None
         self.import_button.setEnabled(True)
+        self.load_shipped_button.setEnabled(True)
         self.result_label.setText(text)
         self.result_label.setStyleSheet("color: #b00020;" if error else "color: #1b5e20; font-weight: bold;")
         self.result_label.show()

@@ -1,4 +1,4 @@
-"""Writing a sync bundle (DESIGN.md 6.2): `<site>-<YYYYMMDD>-<seq>-<to>.fieldbundle`, an age file
+"""Writing a sync bundle (DESIGN.md 6.2): `<from>-to-<to>-<YYYYMMDD>-<seq>.fieldbundle`, an age file
 encrypted to the recipient site and to the sender, holding a tar of manifest.json, manifest.sig
 (Ed25519 over the manifest bytes) and one JSON-lines member per table.
 
@@ -6,16 +6,21 @@ Field offices send referrals that have consent to reporting (others, and their s
 left out entirely), services, alerts and trainings; headquarters sends the directory and the
 gazetteer. Everything is streamed: the rows are read twice in one transaction, first to hash
 them for the manifest, then to write them, so neither the bundle nor a table is ever in memory.
-The file name carries the first part of the site ids (sender, then recipient) rather than the
-offices' names, so the name of a bundle left on a USB stick tells nothing to whoever finds it.
+The file name carries the office codes of the sender and the recipient, the date and the
+sequence number (`BNI-to-KIN-20261201-0001.fieldbundle`), so people can tell their files apart on
+a USB stick; it shows no more than the codes and the date (README, Security). Import reads only
+the file's content: a renamed bundle imports the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -59,8 +64,36 @@ def tables_for(sender_role: str, recipient_role: str) -> tuple[str, ...] | None:
     return None
 
 
+def file_code(office_code: str, site_id: str) -> str:
+    """An office code as it may stand in a file name on any file system: ASCII letters and digits
+    (accents dropped), at most 8; the start of the site id when nothing is left."""
+    plain = unicodedata.normalize("NFKD", office_code or "").encode("ascii", "ignore").decode("ascii")
+    code = re.sub(r"[^A-Za-z0-9]", "", plain).upper()[:8]
+    return code or re.sub(r"[^A-Za-z0-9]", "", site_id)[:8] or "SITE"
+
+
+def bundle_file_name(sender_code: str, sender_id: str, recipient_code: str, recipient_id: str, created: datetime,
+                     seq: int) -> str:
+    """`BNI-to-KIN-20261201-0001.fieldbundle`, dated by the sender's calendar (its local day)."""
+    return (f"{file_code(sender_code, sender_id)}-to-{file_code(recipient_code, recipient_id)}-"
+            f"{created.astimezone().strftime('%Y%m%d')}-{seq:04d}{SUFFIX}")
+
+
+def free_path(folder: Path, name: str, recipient_id: str) -> Path:
+    """`folder/name`, or a variant of it when a file of that name is there already (two offices
+    with the same code, a vault made again): a bundle never replaces another one."""
+    path = Path(folder) / name
+    stem = name[:-len(SUFFIX)]
+    number = 1
+    while path.exists():
+        extra = f"-{recipient_id[:8]}" if number == 1 else f"-{recipient_id[:8]}-{number}"
+        path = Path(folder) / f"{stem}{extra}{SUFFIX}"
+        number += 1
+    return path
+
+
 def same_role_message(peer_name: str, role: str) -> str:
-    return _("This site and {name} are both {role}: bundles go between field offices and headquarters.").format(
+    return _("This office and {name} are both {role}: data files go between field offices and headquarters.").format(
         name=peer_name, role=_(ROLES[role]))
 
 
@@ -161,9 +194,10 @@ def export_bundle(session, peer_wanted: str, folder: Path, full: bool = False, p
         }
         manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
         signature = site.sign(manifest_bytes)
-        # The recipient's part keeps apart the bundles headquarters writes for several offices.
-        name = f"{site.site_id[:8]}-{created.strftime('%Y%m%d')}-{seq:04d}-{peer['site_id'][:8]}{SUFFIX}"
-        path = Path(folder) / name
+        # The recipient's code keeps apart the bundles headquarters writes for several offices.
+        path = free_path(folder, bundle_file_name(session.office_code, site.site_id, peer["office_code"],
+                                                  peer["site_id"], created, seq), peer["site_id"])
+        name = path.name
         ticker = Ticker(progress, cancelled, total)
         written: list[dict] = []
         # Pass 2: the same rows, into the tar, into age, into a temp file renamed when complete.

@@ -1,5 +1,6 @@
-"""Sync subcommands of the `fieldapp` command line: site cards, enrolment, role, identity export,
-bundles out and in, the state of each enrolled site, and conflict review."""
+"""Sync subcommands of the `fieldapp` command line: office cards, adding an office (enrolment), the
+role, identity export, data files (bundles) out and in, the state of each office added, and conflict
+review. The words are the Sync page's: office card, security code, data file."""
 
 from __future__ import annotations
 
@@ -38,9 +39,9 @@ def _open(args):
 def cmd_site_card(args: argparse.Namespace) -> int:
     with _open(args) as session:
         card = Site(session).write_card(Path(args.output))
-    _say(_("Site card of {name} ({role}) written to {file}.").format(name=card.name, role=_(ROLES[card.role]),
-                                                                     file=args.output))
-    _say(_("Fingerprint: {fingerprint}").format(fingerprint=card.fingerprint))
+    _say(_("Office card of {name} ({role}) written to {file}.").format(name=card.name, role=_(ROLES[card.role]),
+                                                                       file=args.output))
+    _say(_("Security code to read aloud: {code}").format(code=card.fingerprint))
     return 0
 
 
@@ -48,17 +49,17 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     card = read_card(Path(args.card))  # checked before the vault is opened
     with _open(args) as session:
         site = Site(session)
-        _say(_("Site: {name} ({code}), {role}").format(name=card.name, code=card.office_code or "—",
-                                                       role=_(ROLES[card.role])))
+        _say(_("Office: {name} ({code}), {role}").format(name=card.name, code=card.office_code or "—",
+                                                         role=_(ROLES[card.role])))
         _say(_("Site id: {id}").format(id=card.site_id))
-        _say(_("Fingerprint: {fingerprint}").format(fingerprint=card.fingerprint))
-        known = site.store.peer(card.site_id)
-        if known and (known["signing_key"], known["age_recipient"]) != (card.signing_key, card.age_recipient):
-            _say(_("Warning: this site is enrolled already with other keys. Enrol the new card only if its office "
+        _say(_("Security code: {code}").format(code=card.fingerprint))
+        if site.keys_changed(card):
+            _say(_("Warning: this office was added already, with other keys. Add the new card only if that office "
                    "confirms that its keys changed."))
-        _confirm(_("Compare the fingerprint with the other office (by phone or radio). Enrol this site?"), args.yes)
+        _confirm(_("Read the security code to each other by phone or radio. Is it the same? Add this office?"),
+                 args.yes)
         site.enrol(card)
-    _say(_("{name} is enrolled.").format(name=card.name))
+    _say(_("{name} is added.").format(name=card.name))
     return 0
 
 
@@ -73,12 +74,11 @@ def cmd_site_role(args: argparse.Namespace) -> int:
 
 def cmd_export_identity(args: argparse.Namespace) -> int:
     with _open(args) as session:
-        _say(_("This file opens every bundle sent to or by this site. Keep it offline, in a safe place, "
+        _say(_("This file opens every data file sent to or by this office. Keep it offline, in a safe place, "
                "apart from this laptop."))
-        _confirm(_("Write the site identity to {file}?").format(file=args.output), args.yes)
+        _confirm(_("Write this office's key to {file}?").format(file=args.output), args.yes)
         Site(session).export_identity(Path(args.output))
-    _say(_("Site identity written to {file}; `age -d -i {file}` decrypts this site's bundles.").format(
-        file=args.output))
+    _say(_("Key written to {file}; `age -d -i {file}` opens this office's data files.").format(file=args.output))
     return 0
 
 
@@ -90,7 +90,7 @@ def _counts_line(counts: dict[str, int]) -> str:
 def cmd_export_bundle(args: argparse.Namespace) -> int:
     with _open(args) as session:
         result = export_bundle(session, args.to, Path(args.output), full=args.full)
-    _say(_("Bundle {seq} for {site} written to {file} ({total} records).").format(
+    _say(_("Data file {seq} for {site} written to {file} ({total} records).").format(
         seq=result.seq, site=result.peer_name, file=result.path, total=result.total))
     _say("  " + _counts_line(result.counts))
     return 0
@@ -107,10 +107,10 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
                 failures += 1
                 continue
             if result.already_imported:
-                _say(_("{file}: already imported (bundle {seq} from {site}); nothing changed.").format(
+                _say(_("{file}: already imported (data file {seq} from {site}); nothing changed.").format(
                     file=Path(name).name, seq=result.seq, site=result.sender_name))
             else:
-                _say(_("{file}: bundle {seq} from {site} imported.").format(
+                _say(_("{file}: data file {seq} from {site} imported.").format(
                     file=Path(name).name, seq=result.seq, site=result.sender_name))
                 for table, counts in result.counts.items():
                     _say("  " + _("{kind}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
@@ -123,15 +123,15 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
 def cmd_sites(args: argparse.Namespace) -> int:
     with _open(args) as session:
         site = Site(session)
-        _say(_("This site: {name} ({role}), fingerprint {fingerprint}").format(
-            name=site.name, role=_(ROLES[site.role]), fingerprint=site.card().fingerprint))
+        _say(_("This office: {name} ({role}), security code {code}").format(
+            name=site.name, role=_(ROLES[site.role]), code=site.card().fingerprint))
         statuses = peer_statuses(session)
     if not statuses:
-        _say(_("No site is enrolled yet: exchange site cards, then `fieldapp enrol CARD`."))
+        _say(_("No office added yet: exchange office cards, then `fieldapp enrol CARD`."))
     for status in statuses:
-        sent = _("bundle {seq} on {date}").format(seq=status.last_sent_seq, date=_when(status.last_sent_at)) \
+        sent = _("data file {seq} on {date}").format(seq=status.last_sent_seq, date=_when(status.last_sent_at)) \
             if status.last_sent_seq else _("none")
-        received = _("bundle {seq} on {date}").format(seq=status.last_received_seq,
+        received = _("data file {seq} on {date}").format(seq=status.last_received_seq,
                                                       date=_when(status.last_received_at)) \
             if status.last_received_seq else _("none")
         _say(f"{status.name} ({status.role_label}) — " + _("last sent: {sent}; last received: {received}").format(
@@ -177,23 +177,24 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def register(add) -> None:
-    sub = add("site-card", cmd_site_card, _("write this site's public card for other offices to enrol"))
+    sub = add("site-card", cmd_site_card, _("write this office's card (public) for other offices to add"))
     sub.add_argument("-o", "--output", required=True, help=_("card file to write"))
-    sub = add("enrol", cmd_enrol, _("enrol another site from its card (after checking its fingerprint)"))
+    sub = add("enrol", cmd_enrol, _("add another office from its card (after checking its security code)"))
     sub.add_argument("card")
     sub.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     sub = add("site-role", cmd_site_role, _("show or set whether this vault is a field office or headquarters"))
     sub.add_argument("role", nargs="?", choices=sorted(ROLES), help=_("field or headquarters"))
-    sub = add("export-identity", cmd_export_identity, _("write this site's age identity for disaster recovery"))
+    sub = add("export-identity", cmd_export_identity,
+              _("write the key that opens this office's data files with age, for disaster recovery"))
     sub.add_argument("-o", "--output", required=True, help=_("identity file to write"))
     sub.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
-    sub = add("export-bundle", cmd_export_bundle, _("write an encrypted sync bundle for an enrolled site"))
-    sub.add_argument("--to", required=True, help=_("site name, office code or id"))
-    sub.add_argument("-o", "--output", required=True, help=_("folder to write the bundle in"))
+    sub = add("export-bundle", cmd_export_bundle, _("write an encrypted data file (bundle) for an office added here"))
+    sub.add_argument("--to", required=True, help=_("office name, office code or site id"))
+    sub.add_argument("-o", "--output", required=True, help=_("folder to write the data file in"))
     sub.add_argument("--full", action="store_true", help=_("everything, not only what changed since the last bundle"))
-    sub = add("import-bundle", cmd_import_bundle, _("verify and merge sync bundles"))
+    sub = add("import-bundle", cmd_import_bundle, _("check and merge data files (bundles), whatever their names"))
     sub.add_argument("files", nargs="+")
-    add("sites", cmd_sites, _("list enrolled sites with their last bundles and any gap"))
+    add("sites", cmd_sites, _("list the offices added here, with their last data files and any gap"))
     sub = add("conflicts", cmd_conflicts, _("list conflicts of sync, or review one"))
     group = sub.add_mutually_exclusive_group()
     group.add_argument("--keep", type=int, metavar="N", help=_("keep the current version of conflict N"))

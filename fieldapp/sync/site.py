@@ -64,8 +64,13 @@ class SiteCard:
         return (json.dumps(card, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def comment_text(text: str) -> str:
+    """A name on one line: a line break in it would end a `#` comment and start a key line."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
 def fingerprint(signing_key_hex: str, age_recipient: str) -> str:
-    """What two offices read to each other (phone, radio) to be sure a card is genuine."""
+    """The security code two offices read to each other (phone, radio) to be sure a card is genuine."""
     digest = hashlib.sha256(bytes.fromhex(signing_key_hex) + age_recipient.encode("ascii")).hexdigest().upper()
     return " ".join(digest[i:i + 4] for i in range(0, 32, 4))
 
@@ -136,9 +141,12 @@ class Site:
         return card
 
     def export_identity(self, path: Path) -> None:
-        """The age identity in age-keygen's file format, so `age -d -i FILE` opens our bundles."""
+        """The age identity in age-keygen's file format, so `age -d -i FILE` opens our bundles.
+
+        The file is UTF-8 (age reads comment lines as such): office names are often French.
+        """
         identity = self.age_identity
-        text = (f"# fieldapp site identity of {self.name} ({self.site_id})\n"
+        text = (f"# fieldapp site identity of {comment_text(self.name)} ({self.site_id})\n"
                 f"# created: {now_text()}\n"
                 f"# public key: {identity.to_public()}\n"
                 f"{identity}\n")
@@ -146,7 +154,7 @@ class Site:
             self.session.audit.append(self.session.user, "identity_exported", "site", self.site_id,
                                       {"file": Path(path).name})
             # Written inside the transaction: no file without its audit entry.
-            atomic_write(path, text.encode("ascii"))
+            atomic_write(path, text.encode("utf-8"))
 
     def reset_identity(self, name: str, office_code: str) -> None:
         """A new site id and new keys for a vault copied from another one (before any sync).
@@ -181,14 +189,20 @@ class Site:
         if len(matches) == 1:
             return matches[0]
         if matches:
-            raise SyncError(_("Several enrolled sites are called “{name}”; give the site id.").format(name=wanted))
-        raise SyncError(_("No enrolled site is called “{name}”. Enrolled: {names}.").format(
+            raise SyncError(_("Several offices added here are called “{name}”; give the site id.").format(name=wanted))
+        raise SyncError(_("No office called “{name}” has been added. Offices added: {names}.").format(
             name=wanted, names=", ".join(p["name"] for p in peers) or "—"))
+
+    def keys_changed(self, card: SiteCard) -> bool:
+        """True if the card's office was added already with other keys (a new laptop, or a forgery)."""
+        known = self.store.peer(card.site_id)
+        return known is not None and (known["signing_key"], known["age_recipient"]) != (card.signing_key,
+                                                                                         card.age_recipient)
 
     def enrol(self, card: SiteCard) -> dict | None:
         """Store (or replace) a peer. Returns the peer it replaced, if any."""
         if card.site_id == self.site_id:
-            raise SyncError(_("This is the card of this very site; enrol the card of the other office."))
+            raise SyncError(_("This is this office's own card; add the card of the other office."))
         previous = self.store.peer(card.site_id)
         with transaction(self.session.connection):
             self.store.save_peer({"site_id": card.site_id, "name": card.name, "office_code": card.office_code,
@@ -209,18 +223,18 @@ def read_card(path: Path) -> SiteCard:
     except OSError as error:
         raise SyncError(_("Cannot read {file}: {reason}").format(file=path, reason=error.strerror)) from None
     if len(data) > MAX_CARD_BYTES:
-        raise SyncError(_("{file} is too large to be a site card.").format(file=Path(path).name))
+        raise SyncError(_("{file} is too large to be an office card.").format(file=Path(path).name))
     try:
         card = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         card = None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
-        raise SyncError(_("{file} is not a fieldapp site card.").format(file=Path(path).name))
+        raise SyncError(_("{file} is not a fieldapp office card.").format(file=Path(path).name))
     if card.get("version") != CARD_VERSION:
-        raise SyncError(_("{file} is a site card of a newer version of fieldapp.").format(file=Path(path).name))
+        raise SyncError(_("{file} is an office card of a newer version of fieldapp.").format(file=Path(path).name))
     problem = _card_problem(card)
     if problem:
-        raise SyncError(_("{file} is a damaged site card ({problem}).").format(file=Path(path).name, problem=problem))
+        raise SyncError(_("{file} is a damaged office card ({problem}).").format(file=Path(path).name, problem=problem))
     return SiteCard(card["site_id"], card["name"].strip(), card["office_code"], card["role"], card["signing_key"],
                     card["age_recipient"])
 

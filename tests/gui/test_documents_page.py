@@ -4,6 +4,7 @@ preview, every one audited; the vault locked leaves nothing in the page."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog
 
@@ -99,3 +100,57 @@ def test_a_sheet_without_area_says_so_and_locking_empties_the_page(page, qtbot, 
     page.area.set_pcode("CD61")
     context.drop_session()
     assert page.referral.text() == "" and page.area.pcode() == "" and page.contact.text() == ""
+
+
+def test_a_french_session_starts_in_french_and_each_user_finds_their_last_choices(
+        qtbot, context, template_vault, tmp_path, monkeypatch):
+    from fieldapp.gui.qt_i18n import apply_language
+    from fieldapp.gui.documents_page import REPORT
+    from fieldapp.store.vault import Vault
+    from tests.conftest import USER
+
+    apply_language("fr")  # the GUI fixtures put English back afterwards
+    _source, recovery_key = template_vault
+    first = open_filled_vault(template_vault, tmp_path, records=20)
+    path = first.vault.path
+    widget = DocumentsPage(context)
+    qtbot.addWidget(widget)
+    context.set_session(first)
+    widget.show()
+    assert widget.title_label.isVisible() and widget.title_label.text() == "Documents"
+    assert widget.language.currentText() == "Français"  # the session's language, not English
+
+    # A report on Nord-Kivu in both languages, chosen with the keyboard.
+    widget.document.setFocus()
+    qtbot.keyClicks(widget.document, "Rapport")
+    assert widget.document.currentData() == REPORT
+    qtbot.keyClicks(widget.area.edit, "nord-ki")
+    qtbot.waitUntil(lambda: bool(widget.area._results), timeout=3000)
+    qtbot.keyClick(widget.area.edit, Qt.Key.Key_Return)
+    assert widget.area.pcode() == "CD61"
+    widget.language.setFocus()
+    qtbot.keyClicks(widget.language, "English +")
+    assert widget.language.currentData() == "en+fr"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kw: (str(tmp_path / "report.pdf"), ""))
+    qtbot.mouseClick(widget.save_button, Qt.MouseButton.LeftButton)
+    finish_work(qtbot)
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+    context.drop_session()
+    first.close()
+    assert widget.area.pcode() == "" and widget.document.currentData() != REPORT
+    again = Vault(path).unlock_with_recovery(recovery_key, USER)
+    context.set_session(again)
+    assert (widget.document.currentData(), widget.area.pcode(), widget.language.currentData()) == (
+        REPORT, "CD61", "en+fr")
+    assert widget.area.edit.text() == "Nord-Kivu"
+    context.drop_session()
+    again.close()
+
+    # Another user of the same vault: the defaults, in the session's language.
+    other = Vault(path).unlock_with_recovery(recovery_key, "bintou")
+    context.set_session(other)
+    assert (widget.document.currentData(), widget.area.pcode(), widget.language.currentData()) == (
+        SHEET, "", "fr")
+    context.drop_session()
+    other.close()

@@ -1,5 +1,6 @@
-"""The Sync page as headquarters staff drive it: enrolled sites, import (button or drop) in a
-worker, the summary, gaps, export, enrolment, and conflict review."""
+"""The Sync page as headquarters staff drive it: offices added, data files opened (button or drop)
+in a worker, the summary, gaps, export, and conflict review. test_sync_exchange.py does the whole
+exchange, cards included, through the page's buttons only."""
 
 from __future__ import annotations
 
@@ -54,12 +55,12 @@ def _cells(table, row):
 
 def test_the_page_lists_enrolled_sites_and_imports_bundles_with_a_summary_and_the_gap(qtbot, page, offices):
     assert page.sites.rowCount() == 1
-    assert _cells(page.sites, 0)[:2] == ["Beni field office", "field office"]
-    assert "Headquarters (headquarters)" in page.site_label.text()
+    assert _cells(page.sites, 0)[:2] == ["Beni field office (BNI)", "field office"]
+    assert page.site_label.text() == "Headquarters (HQ), headquarters"
     page.import_files([offices["second"]])
     _wait(qtbot, page)
     summary = page.result_label.text()
-    assert "bundle 2 from Beni field office imported" in summary
+    assert "data file 2 from Beni field office imported" in summary
     assert "Referrals: 1 new, 0 updated, 0 unchanged, 0 conflicts" in summary
     assert "Bundle 1 from Beni field office not yet received." in summary
     assert _cells(page.sites, 0)[4] == "1"
@@ -80,32 +81,20 @@ def test_bundles_dropped_on_the_page_are_imported_and_a_bad_one_is_reported(qtbo
     page.dropEvent(event)
     _wait(qtbot, page)
     summary = page.result_label.text()
-    assert "bundle 1 from Beni field office imported" in summary
+    assert "data file 1 from Beni field office imported" in summary
     assert "broken.fieldbundle: refused" in summary
     assert page.context.session.referrals.count() == 1
 
 
 def test_export_writes_a_bundle_for_the_selected_site(qtbot, page, tmp_path):
-    page.sites.selectRow(0)
-    assert page.export_button.isEnabled()
+    assert page.selected_site().name == "Beni field office"  # the only partner: chosen already
+    assert page.export_button.isEnabled() and not page.export_reason.isVisible()
     page.export_to(page.selected_site().site_id, tmp_path / "usb")
     _wait(qtbot, page)
-    assert len(list((tmp_path / "usb").glob("*.fieldbundle"))) == 1
-    assert "Bundle 1 for Beni field office written to" in page.result_label.text()
+    assert [p.name[:10] for p in (tmp_path / "usb").glob("*.fieldbundle")] == ["HQ-to-BNI-"]
+    assert "Data file 1 for Beni field office written to" in page.result_label.text()
+    assert "Nothing changed since the last one" in page.result_label.text()
     assert _cells(page.sites, 0)[2].startswith("no. 1, ")
-
-
-def test_a_site_card_is_enrolled_only_when_confirmed(template_vault, page, tmp_path):
-    goma = make_site(template_vault, tmp_path / "goma", "Goma field office", "GOM")
-    with goma.open() as session:
-        Site(session).write_card(tmp_path / "goma.json")
-    page.enrol_card(tmp_path / "goma.json", confirm=lambda card: False)
-    assert page.sites.rowCount() == 1
-    page.enrol_card(tmp_path / "goma.json", confirm=lambda card: card.name == "Goma field office")
-    assert page.sites.rowCount() == 2 and "Goma field office is enrolled." in page.result_label.text()
-    (tmp_path / "junk.json").write_text("{}")
-    page.enrol_card(tmp_path / "junk.json", confirm=lambda card: True)
-    assert "is not a fieldapp site card" in page.result_label.text()
 
 
 def test_a_conflict_is_listed_and_the_other_version_can_be_restored(qtbot, page, offices):
