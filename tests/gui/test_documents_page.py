@@ -129,7 +129,7 @@ def test_a_french_session_starts_in_french_and_each_user_finds_their_last_choice
     qtbot.keyClick(widget.area.edit, Qt.Key.Key_Return)
     assert widget.area.pcode() == "CD61"
     widget.language.setFocus()
-    qtbot.keyClicks(widget.language, "English +")
+    qtbot.keyClicks(widget.language, "Bilingue")  # « Bilingue (français / anglais) » in a French session
     assert widget.language.currentData() == "en+fr"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kw: (str(tmp_path / "report.pdf"), ""))
     qtbot.mouseClick(widget.save_button, Qt.MouseButton.LeftButton)
