@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # the database code loads with the first command, not for the
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 # Modules that add their own subcommands: each has `register(subparsers)`.
-COMMAND_MODULES: list[str] = ["fieldapp.sync.commands", "fieldapp.backup_commands", "fieldapp.documents.commands"]
+COMMAND_MODULES: list[str] = ["fieldapp.sync.commands", "fieldapp.backup_commands", "fieldapp.documents.commands",
+                              "fieldapp.ops.commands"]
 
 
 class CommandError(FieldappError):

@@ -1,0 +1,61 @@
+"""Command-line access to data coming in and going out (DESIGN.md 9): `import`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from fieldapp.i18n import _
+
+
+def _open(args):
+    from fieldapp.cli import open_session
+
+    return open_session(args)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from fieldapp.ops.imports import Mapping, analyse, kind_of, load_mapping, run_import
+    from fieldapp.documents.spreadsheet import Workbook
+
+    kind = kind_of(args.kind)
+    mapping = load_mapping(args.mapping) if args.mapping else Mapping(kind.name)
+    if args.mapping and mapping.kind != kind.name:
+        _say(_("The mapping {file} is for {found}, not {kind}.").format(file=args.mapping, found=mapping.kind,
+                                                                          kind=kind.name))
+        return 1
+    if args.sheet:
+        mapping.sheet = args.sheet
+    analyse(Workbook(args.file), kind, mapping)  # a file that cannot be read fails before the vault opens
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total or '?'}", end="", file=sys.stderr, flush=True)
+
+    with _open(args) as session:
+        report = run_import(session, kind.name, args.file, mapping, dry_run=args.dry_run, progress=progress,
+                            refused_csv=args.refused)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for line in report.lines(limit=args.show):
+        _say(line)
+    if args.refused and report.refused_rows:
+        _say(_("Refused rows written to {file}.").format(file=args.refused))
+    return 0
+
+
+def register(add) -> None:
+    from fieldapp.documents.import_fields import KINDS
+
+    sub = add("import", cmd_import, _("import providers, alerts, trainings or referrals from a CSV or XLSX file"))
+    sub.add_argument("kind", choices=sorted(KINDS))
+    sub.add_argument("file")
+    sub.add_argument("--mapping", help=_("a mapping saved by the import wizard (JSON)"))
+    sub.add_argument("--sheet", help=_("the sheet of an XLSX workbook (default: the first)"))
+    sub.add_argument("--dry-run", action="store_true", help=_("show what would change, write nothing"))
+    sub.add_argument("--refused", help=_("write the refused rows, with the reason, to this CSV file"))
+    sub.add_argument("--show", type=int, default=50, help=_("problems to list (default 50)"))
