@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -179,6 +180,7 @@ def analyse(workbook: Workbook, kind: ImportKind, mapping: Mapping | None = None
     layout = Layout(sheet, texts[data_after][0], labels, {}, [], hxl=hxl_at is not None)
     taken: set[str] = set()
     by_tag = hxl_index(kind)
+    full_labels = {label.strip() for label in labels if label.strip()}
     for index, label in enumerate(labels):
         raw = label.strip()
         lowered = raw.lower()
@@ -188,10 +190,15 @@ def analyse(workbook: Workbook, kind: ImportKind, mapping: Mapping | None = None
         elif mapping.key_column and raw == mapping.key_column:
             layout.key_index = index
             continue
+        elif lowered == "_uuid":
+            layout.key_index = index  # Kobo's submission id: the source key, whatever came before
+            continue
         elif lowered in KOBO_KEYS or lowered.rsplit("/", 1)[-1] in KOBO_KEYS:
             if layout.key_index is None:
                 layout.key_index = index
             continue
+        elif "/" in raw and raw.rsplit("/", 1)[0] in full_labels:
+            name = None  # Kobo's 0/1 column for one option of a select_multiple ("menace/types/pillage")
         elif lowered == KOBO_SUBMISSION:
             layout.submission_index = index
             continue
@@ -450,7 +457,10 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
         raw = cells[layout.submission_index] if layout.submission_index < len(cells) else None
         if cell_text(raw):
             try:
-                values["received_at"] = parse_datetime(raw, mapping.day_first)
+                moment = parse_datetime(raw if not isinstance(raw, str) else raw.replace("Z", ""), mapping.day_first)
+                if isinstance(raw, str) and not re.search(r"[+-]\d\d:?\d\d$|Z$", raw.strip()):
+                    moment = moment.replace(tzinfo=timezone.utc)  # Kobo writes its server's UTC, without offset
+                values["received_at"] = moment
             except ValueProblem as problem:
                 problems.append(Problem(line, layout.label(layout.submission_index), cell_text(raw),
                                         _problem_text(problem)))
