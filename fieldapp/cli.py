@@ -164,11 +164,13 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_import_places(args: argparse.Namespace) -> int:
-    from fieldapp.domain.gazetteer import read_pcode_file
+    from fieldapp.domain.gazetteer import read_pcode_report
 
-    places = read_pcode_file(Path(args.csv))  # read and checked before the vault is touched
+    report = read_pcode_report(Path(args.csv))  # read and checked before the vault is touched
+    for warning in report.warnings:
+        say(warning)
     with open_session(args) as session:
-        result = session.places.import_places(places, source=Path(args.csv).name)
+        result = session.places.import_places(report.places, source=Path(args.csv).name)
         say(_("{file}: {added} places added, {renamed} renamed, {unchanged} unchanged.").format(
             file=Path(args.csv).name, added=result.added, renamed=result.renamed, unchanged=result.unchanged))
     return EXIT_OK
@@ -300,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("recover", cmd_recover, _("open with the recovery key and set a new passphrase"), user_option=False)
     sub.add_argument("--recovery-file", required=True, help=_("file holding the AGE-SECRET-KEY-1… line"))
     sub.add_argument("--user", dest="user", required=True, help=_("user whose passphrase is set"))
-    sub = add("import-places", cmd_import_places, _("import an OCHA P-code CSV into the gazetteer"))
+    sub = add("import-places", cmd_import_places, _("import an OCHA P-code file (CSV or XLSX; COD, HDX or fieldapp layout) into the gazetteer"))
     sub.add_argument("csv")
     sub = add("stats", cmd_stats, _("count records, statuses and places"))
     sub.add_argument("--json", action="store_true", help=_("print JSON"))
