@@ -48,6 +48,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_ir(args: argparse.Namespace) -> int:
+    from fieldapp.ops.incident_recorder import export_incident_recorder
+
+    with _open(args) as session:
+        result = export_incident_recorder(session, args.output)
+    _say(_("{rows} referrals written to {file} in the Incident Recorder layout ({left_out} without consent to "
+           "reporting left out).").format(rows=result.rows, file=result.path, left_out=result.left_out))
+    return 0
+
+
+def cmd_import_ir(args: argparse.Namespace) -> int:
+    from fieldapp.ops.incident_recorder import import_incident_recorder
+
+    with _open(args) as session:
+        report = import_incident_recorder(session, args.file, dry_run=args.dry_run)
+    for line in report.lines():
+        _say(line)
+    return 0
+
+
 def register(add) -> None:
     from fieldapp.documents.import_fields import KINDS
 
@@ -59,3 +79,9 @@ def register(add) -> None:
     sub.add_argument("--dry-run", action="store_true", help=_("show what would change, write nothing"))
     sub.add_argument("--refused", help=_("write the refused rows, with the reason, to this CSV file"))
     sub.add_argument("--show", type=int, default=50, help=_("problems to list (default 50)"))
+
+    sub = add("export-ir", cmd_export_ir, _("export referrals to a GBVIMS Incident Recorder workbook"))
+    sub.add_argument("-o", "--output", required=True, help=_("the .xlsx file to write"))
+    sub = add("import-ir", cmd_import_ir, _("import referrals from a GBVIMS Incident Recorder workbook"))
+    sub.add_argument("file")
+    sub.add_argument("--dry-run", action="store_true", help=_("show what would change, write nothing"))
