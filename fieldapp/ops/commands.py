@@ -68,6 +68,20 @@ def cmd_import_ir(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hsds(args: argparse.Namespace) -> int:
+    from fieldapp.ops.hsds import export_hsds, import_hsds
+
+    with _open(args) as session:
+        if args.action == "export":
+            count = export_hsds(session, args.folder)
+            _say(_("{count} providers written as HSDS tables to {folder}.").format(count=count, folder=args.folder))
+            return 0
+        report = import_hsds(session, args.folder, dry_run=args.dry_run)
+    for line in report.lines():
+        _say(line)
+    return 0
+
+
 def register(add) -> None:
     from fieldapp.documents.import_fields import KINDS
 
@@ -84,4 +98,8 @@ def register(add) -> None:
     sub.add_argument("-o", "--output", required=True, help=_("the .xlsx file to write"))
     sub = add("import-ir", cmd_import_ir, _("import referrals from a GBVIMS Incident Recorder workbook"))
     sub.add_argument("file")
+    sub.add_argument("--dry-run", action="store_true", help=_("show what would change, write nothing"))
+    sub = add("hsds", cmd_hsds, _("export or import the directory as Open Referral HSDS tables"))
+    sub.add_argument("action", choices=["export", "import"])
+    sub.add_argument("folder", help=_("folder of the HSDS CSV tables"))
     sub.add_argument("--dry-run", action="store_true", help=_("show what would change, write nothing"))
