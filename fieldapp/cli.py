@@ -302,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("recover", cmd_recover, _("open with the recovery key and set a new passphrase"), user_option=False)
     sub.add_argument("--recovery-file", required=True, help=_("file holding the AGE-SECRET-KEY-1… line"))
     sub.add_argument("--user", dest="user", required=True, help=_("user whose passphrase is set"))
-    sub = add("import-places", cmd_import_places, _("import an OCHA P-code file (CSV or XLSX; COD, HDX or fieldapp layout) into the gazetteer"))
+    sub = add("import-places", cmd_import_places, _("import an OCHA P-code CSV into the gazetteer"))
     sub.add_argument("csv")
     sub = add("stats", cmd_stats, _("count records, statuses and places"))
     sub.add_argument("--json", action="store_true", help=_("print JSON"))
