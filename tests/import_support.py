@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fieldapp.domain.gazetteer import read_pcode_file
 
-from conftest import PCODES
+from tests.conftest import PCODES
 
 
 def with_gazetteer(session):

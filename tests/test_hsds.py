@@ -11,8 +11,8 @@ from fieldapp.domain.records import Provider
 from fieldapp.ops.hsds import export_hsds, import_hsds
 from fieldapp.store.vault import Vault
 
-from conftest import USER
-from import_support import show, with_gazetteer
+from tests.conftest import USER
+from tests.import_support import show, with_gazetteer
 
 FIELDS = ("id", "name", "sectors", "location_pcode", "address", "phones", "opening_hours", "focal_point",
           "free_of_charge", "languages", "eligibility_notes", "last_verified", "active")

@@ -15,7 +15,7 @@ from fieldapp.errors import ImportFileError
 from fieldapp.ops.imports import ImportCancelled, analyse, distinct_values, load_mapping, run_import, save_mapping
 from fieldapp.documents.import_fields import KINDS
 
-from import_support import show, with_gazetteer
+from tests.import_support import show, with_gazetteer
 
 DIRECTORY_FR = (
     "Nom de la structure;Secteurs;Localisation;Adresse;Téléphone;Gratuit;Point focal;Horaires\r\n"
@@ -223,12 +223,12 @@ def test_referrals_import_generates_codes_and_keeps_consent_rules(gazetteer, tmp
 def test_cli_import_dry_run(vault_copy, tmp_path, capsys, monkeypatch):
     from fieldapp.cli import main
 
-    from conftest import PASSPHRASE
+    from tests.conftest import PASSPHRASE
 
     path = write_directory(tmp_path)
     vault, _key = vault_copy
     monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
-    assert main(["--vault", str(vault), "import-places", str(__import__("conftest").PCODES / "COD_pcodes.csv")]) == 0
+    assert main(["--vault", str(vault), "import-places", str(__import__("tests.conftest", fromlist=["PCODES"]).PCODES / "COD_pcodes.csv")]) == 0
     assert main(["--vault", str(vault), "import", "providers", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out
     print(out)

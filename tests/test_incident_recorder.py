@@ -13,8 +13,8 @@ from fieldapp.domain.records import Referral, ReferralService
 from fieldapp.ops.incident_recorder import export_incident_recorder, import_incident_recorder
 from fieldapp.store.vault import Vault
 
-from conftest import USER
-from import_support import show, with_gazetteer
+from tests.conftest import USER
+from tests.import_support import show, with_gazetteer
 
 CARRIED = ("id", "survivor_code", "incident_date", "incident_type", "sex", "displacement", "disability",
            "perpetrator_category", "perpetrator_count", "location_pcode", "entry_point", "consent_reporting")

@@ -12,7 +12,7 @@ import openpyxl
 from fieldapp.ops.imports import run_import
 from fieldapp.store.imports import ImportStore
 
-from import_support import show, with_gazetteer
+from tests.import_support import show, with_gazetteer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kobo"
 XML_EXPORT = FIXTURES / "can_alerts_kobo_xml.xlsx"

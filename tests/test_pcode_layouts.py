@@ -12,7 +12,7 @@ import openpyxl
 
 from fieldapp.domain.gazetteer import parse_pcode_report, read_pcode_report
 
-from conftest import PCODES
+from tests.conftest import PCODES
 
 
 def show(report) -> None:
@@ -107,7 +107,7 @@ def test_blank_codes_two_names_foreign_prefixes_and_expired_files_are_reported()
 def test_cli_import_places_prints_the_warnings(vault_copy, capsys, monkeypatch):
     from fieldapp.cli import main
 
-    from conftest import PASSPHRASE
+    from tests.conftest import PASSPHRASE
 
     monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
     vault, _key = vault_copy
