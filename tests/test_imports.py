@@ -236,3 +236,4 @@ def test_cli_import_dry_run(vault_copy, tmp_path, capsys, monkeypatch):
     assert "line 5, column “Secteurs”, value “Nutrition”" in out
     assert main(["--vault", str(vault), "import", "providers", str(path)]) == 0
     assert "Imported: 3 created" in capsys.readouterr().out
+
