@@ -28,7 +28,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 # Modules that add their own subcommands: each has `register(subparsers)`.
 COMMAND_MODULES: list[str] = ["fieldapp.sync.commands", "fieldapp.backup_commands", "fieldapp.documents.commands",
-                              "fieldapp.documents.mara_commands"]
+                              "fieldapp.documents.mara_commands", "fieldapp.ops.commands"]
 
 
 class CommandError(FieldappError):
@@ -165,11 +165,13 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_import_places(args: argparse.Namespace) -> int:
-    from fieldapp.domain.gazetteer import read_pcode_file
+    from fieldapp.domain.gazetteer import read_pcode_report
 
-    places = read_pcode_file(Path(args.csv))  # read and checked before the vault is touched
+    report = read_pcode_report(Path(args.csv))  # read and checked before the vault is touched
+    for warning in report.warnings:
+        say(warning)
     with open_session(args) as session:
-        result = session.places.import_places(places, source=Path(args.csv).name)
+        result = session.places.import_places(report.places, source=Path(args.csv).name)
         say(_("{file}: {added} places added, {renamed} renamed, {unchanged} unchanged.").format(
             file=Path(args.csv).name, added=result.added, renamed=result.renamed, unchanged=result.unchanged))
     return EXIT_OK

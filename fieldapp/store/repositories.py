@@ -317,6 +317,31 @@ class Repository(Generic[R]):
     def _after_update(self, before: R, after: R) -> None:
         """Hook: extra audit entries inside the update's transaction."""
 
+    # -- imports: writes inside a transaction the caller holds (one spreadsheet, one transaction) --
+    def insert_in_transaction(self, record: R) -> None:
+        """Validate, stamp and insert a new record; the caller has BEGUN and will COMMIT or ROLLBACK."""
+        self._check(record)
+        self._stamp_new(record, utc_now())
+        self._insert(record)
+
+    def changed_fields(self, before: R, after: R) -> list[str]:
+        return self._changed_fields(before, after)
+
+    def update_in_transaction(self, record: R) -> list[str]:
+        """Validate and write a new version of a known record; returns the fields that changed
+        (none: nothing is written). The caller holds the transaction."""
+        before = self.get(record.id, include_deleted=True)
+        self._check(record)
+        changed = self._changed_fields(before, record)
+        if not changed and not before.deleted:
+            return []
+        record.created_at, record.created_by, record.origin_site = before.created_at, before.created_by, before.origin_site
+        record.updated_at = utc_now()
+        record.hlc = self._writer.clock.now()
+        record.deleted = False
+        self._write_version(record)
+        return changed or ["deleted"]
+
     def delete(self, record_id: str) -> Change:
         """Tombstone: the record disappears from lists and travels to other sites as deleted."""
         record = self.get(record_id)
