@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from fieldapp.i18n import _, ngettext
+from fieldapp.i18n import _, format_number, ngettext
 from fieldapp.store import db
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import agestream, tarstream, wire
@@ -30,6 +30,8 @@ MAX_MANIFEST = 64 * 1024
 MAX_MEMBER = 4 * 1024**3
 MAX_RECORDS = 20_000_000
 MERGE_BATCH = 2000
+# A site numbers its bundles to one peer 1, 2, 3…: a million is centuries of hourly bundles.
+MAX_SEQUENCE = 1_000_000
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -51,7 +53,7 @@ class ImportResult:
     seq: int
     already_imported: bool = False
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    missing: list[int] = field(default_factory=list)
+    missing: list["Gap"] = field(default_factory=list)
 
     @property
     def conflicts(self) -> int:
@@ -61,9 +63,29 @@ class ImportResult:
         if not self.missing:
             return ""
         return ngettext("Bundle {numbers} from {site} not yet received.",
-                        "Bundles {numbers} from {site} not yet received.", len(self.missing)).format(
-            numbers=", ".join(str(n) for n in self.missing[:20]) + ("…" if len(self.missing) > 20 else ""),
-            site=self.sender_name)
+                        "Bundles {numbers} from {site} not yet received.", sum(g.count for g in self.missing)).format(
+            numbers=format_gaps(self.missing), site=self.sender_name)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A run of sequence numbers not received yet, first to last inclusive: "4", or "2–49 999 999"."""
+
+    first: int
+    last: int
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return format_number(self.first)
+        return f"{format_number(self.first)}–{format_number(self.last)}"
+
+
+def format_gaps(gaps: list[Gap], limit: int = 20) -> str:
+    return ", ".join(str(gap) for gap in gaps[:limit]) + ("…" if len(gaps) > limit else "")
 
 
 @dataclass
@@ -145,7 +167,7 @@ def _check_manifest(manifest: dict, site: Site, peer: dict) -> None:
     if schema > db.latest_version():
         raise SyncError(_("it was written by a newer version of fieldapp (schema {found}; this version knows up "
                           "to {known}); install the newer version").format(found=schema, known=db.latest_version()))
-    if not whole(manifest.get("sequence"), 1, 10**9):
+    if not whole(manifest.get("sequence"), 1, MAX_SEQUENCE):
         raise bad("sequence")
     if not isinstance(manifest.get("full"), bool):
         raise bad("full")
@@ -265,11 +287,14 @@ def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResul
     return result
 
 
-def missing_bundles(store: SyncStore, sender_site: str) -> list[int]:
-    """Sequence numbers from a sender not received yet; a full bundle makes the earlier ones moot."""
+def missing_bundles(store: SyncStore, sender_site: str) -> list[Gap]:
+    """The runs of sequence numbers from a sender not received yet; a full bundle makes the
+    earlier ones moot. As runs, not numbers: one bundle numbered 50 000 000 is one gap."""
     received = store.received_sequences(sender_site)
-    if not received:
-        return []
-    numbers = {seq for seq, _full in received}
     start = max((seq for seq, full in received if full), default=0)
-    return [n for n in range(start + 1, max(numbers)) if n not in numbers]
+    gaps, expected = [], start + 1
+    for seq in sorted({seq for seq, _full in received if seq > start}):
+        if seq > expected:
+            gaps.append(Gap(expected, seq - 1))
+        expected = seq + 1
+    return gaps
