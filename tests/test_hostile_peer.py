@@ -80,6 +80,56 @@ def refused_unchanged(sites, tmp_path, path) -> str:
     return text
 
 
+# -- clock stamps ------------------------------------------------------------------------------
+def test_a_record_stamped_in_the_year_2100_is_refused_naming_the_sender_and_the_offset(sites, tmp_path):
+    text = refused_unchanged(sites, tmp_path, stamped(sites, tmp_path, str(Stamp(YEAR_2100_MS, 0, sites["beni_id"]))))
+    assert "record 1 of alerts.jsonl is stamped 73 years ahead of this laptop's clock" in text
+    assert "Beni field office's laptop" in text
+
+
+def test_a_stamp_at_the_end_of_the_clock_range_is_refused_and_the_vault_still_opens(sites, tmp_path):
+    text = refused_unchanged(sites, tmp_path, stamped(sites, tmp_path, f"999999999999999.999999.{sites['beni_id']}"))
+    assert "years ahead of this laptop's clock" in text
+
+
+def test_a_stamp_25_hours_ahead_is_refused_and_one_23_hours_ahead_is_accepted(sites, tmp_path):
+    now = int(time.time() * 1000)
+    text = refused_unchanged(sites, tmp_path, stamped(sites, tmp_path, str(Stamp(now + 25 * HOUR_MS, 0,
+                                                                                 sites["beni_id"]))))
+    assert "stamped 25 hours ahead" in text
+    ahead = str(Stamp(now + 23 * HOUR_MS, 0, sites["beni_id"]))
+    hq = sites["hq"].copy(tmp_path / "hq-accepts")
+    with hq.open() as session:
+        import_bundle(session, stamped(sites, tmp_path, ahead))
+        assert session.clock.last > ahead
+    with hq.open() as session:  # the clock was stored in its format, and moves on from there
+        assert Stamp.parse(saved_stamp(session)).wall_ms >= now + 23 * HOUR_MS
+
+
+def test_a_vault_whose_stored_clock_left_the_stamp_format_still_opens_with_a_warning(sites, tmp_path, capsys,
+                                                                                   monkeypatch):
+    # What a year-33658 bundle did before: the counter carried into a 16-digit wall time.
+    hq = sites["hq"].copy(tmp_path / "hq")
+    with hq.open() as session:
+        own = saved_stamp(session)
+        with transaction(session.connection):
+            session.connection.execute("UPDATE meta SET value = ? WHERE key = 'hlc_last'",
+                                       (f"1000000000000000.000000.{session.site_id}",))
+    with hq.open() as session:
+        assert session.clock.damaged.startswith("1000000000000000.")
+        later = saved_stamp(session, 10)
+        Stamp.parse(later)
+        assert later > own
+    with hq.open() as session:
+        assert not session.clock.damaged  # the clock was stored again, in its format
+    with hq.open() as session:
+        with transaction(session.connection):
+            session.connection.execute("UPDATE meta SET value = 'not a stamp' WHERE key = 'hlc_last'")
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    assert main(["--vault", str(hq.path), "stats"]) == 0
+    assert "fieldapp: warning: The vault's clock was damaged (“not a stamp”)" in capsys.readouterr().err
+
+
 # -- sequence numbers --------------------------------------------------------------------------
 def test_a_bundle_numbered_fifty_million_is_refused(sites, tmp_path):
     text = refused_unchanged(sites, tmp_path, numbered(sites, tmp_path, 50_000_000))

@@ -18,10 +18,11 @@ from typing import Callable, Iterator
 
 from fieldapp.i18n import _, format_number, ngettext
 from fieldapp.store import db
-from fieldapp.store.sync_store import SyncStore
+from fieldapp.store.sync_store import SyncStore, columns
 from fieldapp.sync import agestream, tarstream, wire
 from fieldapp.sync.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, SIGNATURE, Progress, SyncCancelled, Ticker,
                                   same_role_message, tables_for)
+from fieldapp.sync.hlc import MAX_AHEAD_MS, ClockError, describe_offset
 from fieldapp.sync.merge import TableMerger
 from fieldapp.sync.site import Site, SyncError, now_text, verify_signature
 
@@ -187,22 +188,41 @@ def _check_manifest(manifest: dict, site: Site, peer: dict) -> None:
         seen.add(member["table"])
 
 
+@dataclass
+class _ClockLimit:
+    """The latest stamp a bundle may carry: MAX_AHEAD_MS past this laptop's clock (DESIGN.md 5)."""
+
+    physical_ms: int
+    sender_name: str
+
+    def check(self, stamp: str, n: int, member: str) -> None:
+        ahead = int(stamp[:15]) - self.physical_ms
+        if ahead > MAX_AHEAD_MS:
+            raise SyncError(_("record {n} of {member} is stamped {offset} ahead of this laptop's clock (at most 24 "
+                              "hours are accepted): the date and time of {name}'s laptop or of this one are wrong"
+                              ).format(n=n, member=member, offset=describe_offset(ahead), name=self.sender_name))
+
+
 def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker: Ticker,
-                 validate: bool = True) -> Iterator[tuple]:
+                 validate: bool = True, clock_limit: _ClockLimit | None = None) -> Iterator[tuple]:
     """The decoded rows of one member, then its count and hash checked against the manifest."""
     entry = reader.next_member(member["bytes"])
     if entry is None or entry != (member["name"], member["bytes"]):
         raise SyncError(_("its member {name} is missing or not the size the manifest says").format(name=member["name"]))
     count = 0
+    hlc_index = columns(member["table"]).index("hlc")
     for line in reader.lines(wire.MAX_LINE):
         count += 1
         if count > member["records"]:
             break
         try:
-            yield wire.decode_line(member["table"], line, sender, validate)
+            row = wire.decode_line(member["table"], line, sender, validate)
         except wire.RecordProblem as problem:
             raise SyncError(_("record {n} of {member} is not valid: {problem}").format(
                 n=count, member=member["name"], problem=problem)) from None
+        if clock_limit is not None:
+            clock_limit.check(row[hlc_index], count, member["name"])
+        yield row
         ticker.tick()
     if count != member["records"] or reader.digest.hexdigest() != member["sha256"]:
         raise SyncError(_("{member} does not match the signed manifest: the bundle was altered").format(
@@ -223,7 +243,7 @@ def import_bundle(session, path: Path, progress: Progress | None = None,
     site = Site(session)
     try:
         return _import(session, site, path, progress, cancelled)
-    except (SyncError, agestream.AgeProblem, tarstream.TarProblem) as error:
+    except (SyncError, ClockError, agestream.AgeProblem, tarstream.TarProblem) as error:
         if isinstance(error, (BundleRefused, SyncCancelled)):
             raise
         problem = str(error)
@@ -247,8 +267,9 @@ def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResul
             return result
         total = sum(member["records"] for member in manifest["members"])
         ticker.total = 2 * total
+        clock_limit = _ClockLimit(session.clock.physical_ms(), peer["name"])
         for member in manifest["members"]:
-            for _row in _member_rows(reader, member, peer["site_id"], ticker):
+            for _row in _member_rows(reader, member, peer["site_id"], ticker, clock_limit=clock_limit):
                 pass
         _end(reader)
     # Pass 2: merge in one transaction.
