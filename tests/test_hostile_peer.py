@@ -12,6 +12,7 @@ import tracemalloc
 import pytest
 
 from fieldapp.cli import main
+from fieldapp.domain.records import Place
 from fieldapp.store.db import transaction
 from fieldapp.sync.bundle import export_bundle
 from fieldapp.sync.hlc import Stamp
@@ -19,7 +20,7 @@ from fieldapp.sync.importer import BundleRefused, Gap, import_bundle
 from fieldapp.sync.review import peer_statuses
 from fieldapp.sync.site import HEADQUARTERS, Site
 from tests.conftest import PASSPHRASE
-from tests.sync_support import alert, enrol_both, make_site, referral, service, training, vault_state
+from tests.sync_support import alert, enrol_both, make_site, provider, referral, service, training, vault_state
 from tests.test_sync_hostile import members_of, resigned, tar_of, with_first_line, write
 
 YEAR_2100_MS = 4_102_444_800_000  # 2100-01-01T00:00:00Z
@@ -34,6 +35,13 @@ def sites(template_vault, tmp_path_factory):
     enrol_both(beni, hq)
     with hq.open() as session:
         hq_recipient = Site(session).card().age_recipient
+    with hq.open() as session:
+        session.providers.create(provider(1))
+        session.places.import_places([Place(pcode="CD", level=0, name_en="DR Congo", name_fr="RD Congo")])
+        hq_bundle = export_bundle(session, "BNI", root / "out-hq").path
+        hq_key, hq_identity = Site(session).signing_key, Site(session).age_identity
+    with beni.open() as session:
+        beni_recipient = Site(session).card().age_recipient
     with beni.open() as session:
         first = referral("BNI", 1)
         session.referrals.create(first)
@@ -44,7 +52,8 @@ def sites(template_vault, tmp_path_factory):
         beni_id = session.site_id
         beni_key, beni_identity = Site(session).signing_key, Site(session).age_identity
     return {"root": root, "hq": hq, "beni": beni, "bundle": bundle, "beni_key": beni_key, "beni_id": beni_id,
-            "beni_identity": beni_identity, "hq_recipient": hq_recipient}
+            "beni_identity": beni_identity, "hq_recipient": hq_recipient, "hq_bundle": hq_bundle, "hq_key": hq_key,
+            "hq_identity": hq_identity, "beni_recipient": beni_recipient}
 
 
 def stamped(sites, tmp_path, stamp: str):
@@ -171,3 +180,44 @@ def test_a_vault_that_took_a_bundle_numbered_fifty_million_before_the_bound_list
     assert main(["--vault", str(hq.path), "sites"]) == 0
     out = capsys.readouterr().out
     assert "2–49\u00a0999\u00a0999" in out and len(out) < 2000
+
+
+# -- control characters ------------------------------------------------------------------------
+def from_headquarters(sites, tmp_path, table: str, change):
+    """Headquarters' genuine bundle to Beni with the first line of `table` changed and re-signed."""
+    hq_view = {"bundle": sites["hq_bundle"], "beni_identity": sites["hq_identity"], "beni_key": sites["hq_key"],
+               "hq_recipient": sites["beni_recipient"]}
+    members = with_first_line(members_of(hq_view), f"{table}.jsonl", change)
+    return write(hq_view, tmp_path, tar_of(resigned(hq_view, members)))
+
+
+def refused_at_beni(sites, tmp_path, path) -> str:
+    beni = sites["beni"].copy(tmp_path / "beni")
+    with beni.open() as session:
+        before = vault_state(session)
+        with pytest.raises(BundleRefused) as refused:
+            import_bundle(session, path)
+        assert vault_state(session) == before
+    assert "\n" not in str(refused.value)
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("code", ["\u202e", "\u2067", "\x1b", "\x07", "\x00", "\u2028"])
+def test_a_provider_name_with_a_control_character_from_headquarters_is_refused(sites, tmp_path, code):
+    path = from_headquarters(sites, tmp_path, "providers", lambda r: r.update(name="Centre " + code + "exe.pdf"))
+    text = refused_at_beni(sites, tmp_path, path)
+    assert f"record 1 of providers.jsonl is not valid: field “name”: Remove the invisible" in text
+    assert f"U+{ord(code):04X}" in text
+
+
+def test_a_place_name_with_a_text_direction_override_is_refused(sites, tmp_path):
+    path = from_headquarters(sites, tmp_path, "places", lambda r: r.update(name_fr="RD \u202eognoC"))
+    assert "field “name_fr”: Remove the invisible text-direction character U+202E" in refused_at_beni(
+        sites, tmp_path, path)
+
+
+def test_a_line_break_in_a_one_line_field_of_a_tombstone_is_refused(sites, tmp_path):
+    members = with_first_line(members_of(sites), "alerts.jsonl",
+                              lambda r: r.update(deleted=True, locality="Mavivi\r\nfieldapp: imported"))
+    text = refused_unchanged(sites, tmp_path, write(sites, tmp_path, tar_of(resigned(sites, members))))
+    assert "field “locality”: This field holds one line: remove the line break" in text

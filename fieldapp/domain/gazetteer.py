@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from fieldapp.domain import validation
 from fieldapp.domain.records import Place
 from fieldapp.errors import ImportFileError
 from fieldapp.i18n import _
@@ -20,7 +21,7 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
 def _clean(value: str | None) -> str:
-    value = (value or "").strip()
+    value = validation.strip_controls(value or "").strip()  # a file cannot be corrected here
     return "" if value in MISSING else value
 
 
