@@ -158,3 +158,4 @@ def test_a_killed_backups_snapshot_is_removed_by_the_next_backup(filled, tmp_pat
     write_backup(filled, tmp_path / "b.fieldbackup")
     assert not leftover.exists()
     assert not list(filled.vault.path.glob(".backup-*"))
+

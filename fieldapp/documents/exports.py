@@ -19,7 +19,7 @@ from typing import Callable
 from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique, language_name
 from fieldapp.documents.export_columns import COLUMNS, Column
 from fieldapp.domain.validation import strip_controls
-from fieldapp.fileio import atomic_writer
+from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import N_, _, translate_in
 from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, count_records, iter_places, iter_records,
                                    log_output)
@@ -236,7 +236,7 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
     target = check_destination(path)
     total, left_out = _counts(session, kind, query)
     lookups = Lookups(session, languages.codes[0])
-    written = 0
+    written = so_far = 0
     scratch = None
     try:
         with atomic_writer(target) as handle:
@@ -253,6 +253,7 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
                 for record in batch:
                     sink.write(row_values(record, columns, languages, lookups))
                 written += len(batch)
+                so_far = handle.tell()
                 progress(written, max(total, written))
             sink.close()
             log_output(session, "export", kind, "", {
@@ -260,6 +261,10 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
                 "file": str(target.resolve()), "from": _iso(query.date_from), "to": _iso(query.date_to),
                 "area": query.pcode_prefix})
     except OSError as error:
+        if is_out_of_space(error):
+            # The size is known only once written: what was written so far, scaled to every row.
+            raise DocumentError(out_of_space_message(target.parent, so_far * max(total, 1) // max(written, 1),
+                                                     at_least=True)) from None
         raise DocumentError(_("Cannot write {file}: {reason}").format(
             file=target, reason=error.strerror or error)) from error
     finally:

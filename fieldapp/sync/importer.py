@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from fieldapp.fileio import is_out_of_space, out_of_space_message
 from fieldapp.i18n import _, format_number, ngettext
 from fieldapp.store import db
 from fieldapp.store.sync_store import SyncStore, columns
@@ -250,6 +251,11 @@ def import_bundle(session, path: Path, progress: Progress | None = None,
         raise BundleRefused(path, problem[:1].lower() + problem[1:].rstrip(".")) from None
     except OSError as error:
         raise BundleRefused(path, _("it cannot be read ({reason})").format(reason=error.strerror or error)) from None
+    except db.DatabaseError as error:
+        if is_out_of_space(error):  # the merge rolled back: the vault is as it was
+            message = out_of_space_message(session.vault.path, path.stat().st_size * 2)
+            raise BundleRefused(path, message[:1].lower() + message[1:].rstrip(".")) from None
+        raise
 
 
 def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResult:
