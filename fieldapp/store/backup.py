@@ -42,6 +42,7 @@ from fieldapp.errors import FieldappError, VaultError, WrongPassphrase
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message, space_problem
 from fieldapp.i18n import _
 from fieldapp.store.db import DatabaseError, schema_version
+from fieldapp.store.lockfile import VaultLock
 from fieldapp.store.outputs import log_output
 from fieldapp.store.vault import DB_NAME, KEYS_DIR, RECOVERY_SLOT, USER_NAME, Vault, check_user_name
 from fieldapp.sync import agestream
@@ -329,6 +330,33 @@ class _PayloadSink(io.RawIOBase):
 
 
 # -- restoring -----------------------------------------------------------------------------------
+RESTORING = ".{name}.restoring-"
+RESTORE_LOCK = ".restoring.lock"
+
+
+def remove_restore_leftovers(target: Path | str) -> list[Path]:
+    """Remove the hidden staging folders that restores into `target` left when they were killed.
+
+    A restore holds an OS lock on a file in its staging folder while it runs (released by the OS
+    when the process dies), so a folder whose lock can be taken is a dead restore's. Returns the
+    folders removed."""
+    target = Path(target)
+    removed = []
+    for leftover in target.parent.glob(RESTORING.format(name=target.name) + "*"):
+        if not leftover.is_dir() or leftover.is_symlink():
+            continue
+        lock = VaultLock(leftover / RESTORE_LOCK)
+        try:
+            lock.acquire()
+        except (OSError, VaultError):
+            continue  # a restore still running
+        lock.release()
+        shutil.rmtree(leftover, ignore_errors=True)
+        if not leftover.exists():
+            removed.append(leftover)
+    return removed
+
+
 def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | None = None,
                    recovery_key: str | None = None, user: str | None = None, progress: Progress | None = None,
                    is_cancelled: Callable[[], bool] | None = None) -> BackupSummary:
@@ -339,6 +367,7 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
             path=target))
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(_("{path} already exists and is not empty; restore into a new folder.").format(path=target))
+    remove_restore_leftovers(target)
     # Before the key derivation and the decryption: a full disk is told as such, not as damage.
     try:
         needed = source.stat().st_size + RESTORE_MARGIN
@@ -356,8 +385,10 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
     except (InvalidTag, ValueError, UnicodeDecodeError):
         raise _damaged(source) from None
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restoring-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=RESTORING.format(name=target.name), dir=target.parent))
+    staging_lock = VaultLock(staging / RESTORE_LOCK)
     try:
+        staging_lock.acquire()
         sink = _PayloadSink(staging, progress, is_cancelled)
         try:
             with open(source, "rb") as handle:
@@ -403,10 +434,13 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
                     problem=problems[0]))
             counts = record_counts(session)
             site_name = session.site_name
+        staging_lock.release()
+        os.unlink(staging / RESTORE_LOCK)
         if target.exists():
             target.rmdir()  # checked empty above
         os.rename(staging, target)
     except BaseException:
+        staging_lock.release()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BackupSummary(target, source.stat().st_size, manifest.get("created_at", ""), site_name, counts, acting)
