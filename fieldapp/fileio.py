@@ -85,7 +85,7 @@ def _megabytes(size: int) -> int:
 
 def out_of_space_message(folder: Path | str, needed: int, at_least: bool = False) -> str:
     """The one message for a full disk: "Not enough space on FOLDER, N MB needed (M MB free)…"."""
-    from fieldapp.i18n import _
+    from fieldapp.i18n import _, format_number
 
     try:
         free = _megabytes(free_bytes(folder)) if free_bytes(folder) >= 1_000_000 else 0
@@ -94,7 +94,7 @@ def out_of_space_message(folder: Path | str, needed: int, at_least: bool = False
     template = (_("Not enough space on {place}, more than {needed} MB needed ({free} MB free); nothing was "
                   "changed.") if at_least else
                 _("Not enough space on {place}, {needed} MB needed ({free} MB free); nothing was changed."))
-    return template.format(place=Path(folder), needed=_megabytes(needed), free=free)
+    return template.format(place=Path(folder), needed=format_number(_megabytes(needed)), free=format_number(free))
 
 
 def space_problem(folder: Path | str, needed: int) -> str | None:
