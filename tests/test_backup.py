@@ -162,7 +162,7 @@ def test_a_killed_backups_snapshot_is_removed_by_the_next_backup(filled, tmp_pat
 
 def test_a_killed_restores_hidden_folder_is_removed_by_the_next_restore_but_a_running_ones_is_not(
         backup_file, vault_copy, tmp_path):
-    from fieldapp.store.backup import RESTORE_LOCK, remove_restore_leftovers
+    from fieldapp.store.staging import RESTORE_LOCK, remove_restore_leftovers
     from fieldapp.store.lockfile import VaultLock
 
     dead = tmp_path / ".restored.restoring-killed"

@@ -24,7 +24,8 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from fieldapp.store.backup import remove_restore_leftovers, restore_backup, write_backup
+from fieldapp.store.backup import restore_backup, write_backup
+from fieldapp.store.staging import remove_restore_leftovers
 from fieldapp.store.vault import Vault, remove_stale_temp_files
 from fieldapp.sync.bundle import export_bundle
 from fieldapp.sync.site import HEADQUARTERS, Site

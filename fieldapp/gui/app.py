@@ -17,7 +17,7 @@ from fieldapp.gui.qt_i18n import apply_language
 from fieldapp.gui.workers import wait_for_all
 from fieldapp.i18n import _
 from fieldapp.paths import resources_dir
-from fieldapp.store.backup import remove_restore_leftovers
+from fieldapp.store.staging import remove_restore_leftovers
 from fieldapp.store.vault import Vault, remove_stale_temp_files
 
 ORGANISATION = "fieldapp"

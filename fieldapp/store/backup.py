@@ -43,6 +43,7 @@ from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import _
 from fieldapp.store.db import DatabaseError, schema_version
 from fieldapp.store.lockfile import VaultLock
+from fieldapp.store.staging import RESTORE_LOCK, RESTORING, remove_restore_leftovers
 from fieldapp.store.outputs import log_output
 from fieldapp.store.vault import DB_NAME, KEYS_DIR, RECOVERY_SLOT, USER_NAME, Vault, check_user_name
 from fieldapp.sync import agestream
@@ -330,33 +331,6 @@ class _PayloadSink(io.RawIOBase):
 
 
 # -- restoring -----------------------------------------------------------------------------------
-RESTORING = ".{name}.restoring-"
-RESTORE_LOCK = ".restoring.lock"
-
-
-def remove_restore_leftovers(target: Path | str) -> list[Path]:
-    """Remove the hidden staging folders that restores into `target` left when they were killed.
-
-    A restore holds an OS lock on a file in its staging folder while it runs (released by the OS
-    when the process dies), so a folder whose lock can be taken is a dead restore's. Returns the
-    folders removed."""
-    target = Path(target)
-    removed = []
-    for leftover in target.parent.glob(RESTORING.format(name=target.name) + "*"):
-        if not leftover.is_dir() or leftover.is_symlink():
-            continue
-        lock = VaultLock(leftover / RESTORE_LOCK)
-        try:
-            lock.acquire()
-        except (OSError, VaultError):
-            continue  # a restore still running
-        lock.release()
-        shutil.rmtree(leftover, ignore_errors=True)
-        if not leftover.exists():
-            removed.append(leftover)
-    return removed
-
-
 def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | None = None,
                    recovery_key: str | None = None, user: str | None = None, progress: Progress | None = None,
                    is_cancelled: Callable[[], bool] | None = None) -> BackupSummary:
