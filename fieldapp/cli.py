@@ -74,7 +74,12 @@ def open_session(args: argparse.Namespace) -> Session:
     vault._require_vault()
     user = choose_user(vault, args.user)
     passphrase = read_passphrase(_("Passphrase for {user}: ").format(user=user))
-    return vault.unlock(user, passphrase)
+    session = vault.unlock(user, passphrase)
+    from fieldapp.sync.hlc import clock_warnings  # DESIGN.md 5: told at unlock, before anything is written
+
+    for warning in clock_warnings(session.clock):
+        print(_("fieldapp: warning: {message}").format(message=warning), file=sys.stderr, flush=True)
+    return session
 
 
 def vault_path(value: str | None) -> Path:

@@ -7,7 +7,7 @@ once the child is gone; the child writes its own lines to the same pipe with sin
 calls (atomic on a pipe), only after the step they report has returned:
 
     ready                       the vault is open; the work starts now
-    go                          a one-shot step (import, passphrase change, backup) starts now
+    go                          a one-shot step (import, passphrase change, backup, restore) starts now
     done SECONDS                the one-shot step returned
     created KIND ID             a save returned (KIND: referral, alert, service, training)
     updated KIND ID VERSION     an update that wrote notes/description "v{VERSION}" returned
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fieldapp.domain.gazetteer import read_pcode_file  # noqa: E402
 from fieldapp.domain.records import Alert, Referral, ReferralService, Training  # noqa: E402
-from fieldapp.store.backup import write_backup  # noqa: E402
+from fieldapp.store.backup import restore_backup, write_backup  # noqa: E402
 from fieldapp.store.vault import Vault  # noqa: E402
 from fieldapp.sync.bundle import export_bundle  # noqa: E402
 from fieldapp.sync.importer import import_bundle  # noqa: E402
@@ -162,8 +162,13 @@ def backup(command: dict) -> None:
     one_shot(command, lambda session: write_backup(session, Path(command["target"])))
 
 
+def restore(command: dict) -> None:
+    one_shot(command, lambda _session: restore_backup(Path(command["backup"]), Path(command["target"]),
+                                                      recovery_key=command["key"], user=command["user"]))
+
+
 SCENARIOS = {"saves": saves, "import": bundle_import, "export": bundle_export, "passphrase": passphrase_change,
-             "places": places, "backup": backup}
+             "places": places, "backup": backup, "restore": restore}
 
 
 # -- the fork server ---------------------------------------------------------------------------

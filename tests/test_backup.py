@@ -158,3 +158,24 @@ def test_a_killed_backups_snapshot_is_removed_by_the_next_backup(filled, tmp_pat
     write_backup(filled, tmp_path / "b.fieldbackup")
     assert not leftover.exists()
     assert not list(filled.vault.path.glob(".backup-*"))
+
+
+def test_a_killed_restores_hidden_folder_is_removed_by_the_next_restore_but_a_running_ones_is_not(
+        backup_file, vault_copy, tmp_path):
+    from fieldapp.store.staging import RESTORE_LOCK, remove_restore_leftovers
+    from fieldapp.store.lockfile import VaultLock
+
+    dead = tmp_path / ".restored.restoring-killed"
+    (dead / "keys").mkdir(parents=True)
+    (dead / "fieldapp.db").write_bytes(b"encrypted database of a killed restore")
+    running = tmp_path / ".restored.restoring-running"
+    running.mkdir()
+    lock = VaultLock(running / RESTORE_LOCK)
+    lock.acquire()  # what a restore in progress holds
+    try:
+        restore_backup(backup_file, tmp_path / "restored", recovery_key=vault_copy[1])
+        assert not dead.exists() and running.exists()
+    finally:
+        lock.release()
+    assert remove_restore_leftovers(tmp_path / "restored") == [running]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "restored", "vault"]

@@ -24,7 +24,8 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from fieldapp.store.backup import restore_backup
+from fieldapp.store.backup import restore_backup, write_backup
+from fieldapp.store.staging import remove_restore_leftovers
 from fieldapp.store.vault import Vault, remove_stale_temp_files
 from fieldapp.sync.bundle import export_bundle
 from fieldapp.sync.site import HEADQUARTERS, Site
@@ -322,3 +323,42 @@ def test_an_interrupted_backup_leaves_the_previous_backup_or_none(worker, vault_
     print(f"\ncrash/backup: {count} kill points over a {duration:.2f} s backup, {complete} backups complete, "
           f"the file under the final name restored every time; {snapshots_left} snapshot folders left in the "
           f"vault by kills, seed {SEED}")
+
+
+# -- restore -----------------------------------------------------------------------------------
+def test_an_interrupted_restore_leaves_no_vault_or_a_whole_one_and_its_leftovers_go(worker, vault_copy, tmp_path,
+                                                                                  rng):
+    path, recovery_key = vault_copy
+    with reopen(path, recovery_key, USER) as session:
+        moments = [BASE - timedelta(minutes=n) for n in range(1, 2001)]
+        session.referrals.bulk_create([referral("BNI", n, reported_at=m, incident_date=m.date(), notes="x" * 200)
+                                       for n, m in enumerate(moments, 1)])
+        session.alerts.bulk_create([alert(n) for n in range(2000)])
+        backup = write_backup(session, tmp_path / "out" / "BNI.fieldbackup").path
+    target = tmp_path / "restores" / "vault"
+    command = {"scenario": "restore", "backup": str(backup), "target": str(target), "key": recovery_key, "user": USER}
+    duration = worker.run(command, delay=None, start_mark="go").done_seconds  # calibration: runs to the end
+    shutil.rmtree(target)
+    count = kill_points(10)
+    whole = left = 0
+    for point in range(count):
+        run = worker.run(command, delay=one_shot_delay(rng, duration), start_mark="go")
+        context = f"restore kill point {point} at {run.killed_after:.3f} of {duration:.3f} s"
+        if target.exists():  # renamed into place: it had opened and verified
+            whole += 1
+            assert check_opens(target, recovery_key, USER) == [], context
+            shutil.rmtree(target)
+        else:
+            assert not run.done, context
+        staging = list(target.parent.glob(".vault.restoring-*"))
+        assert len(staging) <= 1, context
+        left += len(staging)
+        if point % 2:  # the next restore removes it…
+            summary = restore_backup(backup, target, recovery_key=recovery_key, user=USER)
+            assert summary.counts["referrals"] == 2000, context
+            shutil.rmtree(target)
+        else:  # …and so does the next start of the app (fieldapp.gui.app.run)
+            remove_restore_leftovers(target)
+        assert not list(target.parent.glob(".vault.restoring-*")), context
+    print(f"\ncrash/restore: {count} kill points over a {duration:.2f} s restore, {whole} whole vaults in place, "
+          f"{left} staging folders left by kills and all removed, seed {SEED}")

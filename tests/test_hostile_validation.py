@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Alert, Provider, Referral, ReferralService, Training
-from fieldapp.domain.validation import validate
+from fieldapp.domain.validation import CONTROL, LINE_BREAK, MULTILINE_FIELDS, validate
 from fieldapp.errors import FieldappError, ValidationError
 from tests.hostile_support import assert_clear_error, fuzz_settings, no_hang
 
@@ -132,6 +132,11 @@ def check_validation(record) -> bool:
         return False
     except Exception as error:  # noqa: BLE001 - the property under test
         raise AssertionError(f"{type(error).__name__} from validation: {error}") from error
+    for item in fields(record):
+        value = getattr(record, item.name)
+        if isinstance(value, str):
+            assert not CONTROL.search(value), f"{item.name} accepted with a control character: {value!r}"
+            assert item.name in MULTILINE_FIELDS or not LINE_BREAK.search(value), f"{item.name}: {value!r}"
     return True
 
 
@@ -218,3 +223,34 @@ def test_training_form_values(session, record):
 def test_provider_form_values(session, record):
     if check_validation(record):
         check_save(session, session.providers, record)
+
+
+# -- control characters: refused with a message naming the character ------------------------------
+CONTROLS = {"right-to-left override": "\u202e", "right-to-left isolate": "\u2067", "escape": "\x1b",
+            "bell": "\x07", "NUL": "\x00", "line separator": "\u2028", "paragraph separator": "\u2029",
+            "C1 control": "\x9b"}
+
+
+@pytest.mark.parametrize("field_name", ["name", "address", "phones", "focal_point", "eligibility_notes"])
+@pytest.mark.parametrize("character", list(CONTROLS))
+def test_a_control_character_in_a_directory_field_is_refused_and_nothing_is_saved(session, field_name, character):
+    code = CONTROLS[character]
+    provider = Provider(name="Centre de santé Mavivi", sectors=["health"], location_pcode="CD6109")
+    setattr(provider, field_name, getattr(provider, field_name) + "abc" + code + "fdp.exe")
+    before = state(session)
+    with pytest.raises(ValidationError) as refused:
+        session.providers.create(provider)
+    assert state(session) == before
+    message = refused.value.problems[field_name]
+    assert f"U+{ord(code):04X}" in message and "\n" not in message
+    assert ("text-direction" in message) == (code in "\u202e\u2067")
+
+
+def test_a_line_break_is_refused_in_a_one_line_field_and_kept_in_notes(session):
+    provider = Provider(name="Centre\nfieldapp: ok", sectors=["health"], location_pcode="CD6109")
+    with pytest.raises(ValidationError, match="name: This field holds one line: remove the line break"):
+        session.providers.create(provider)
+    provider = Provider(name="Centre", sectors=["health"], location_pcode="CD6109",
+                        eligibility_notes="Femmes et filles.\nGratuit.\tSans rendez-vous.")
+    session.providers.create(provider)
+    assert session.providers.get(provider.id).eligibility_notes == "Femmes et filles.\nGratuit.\tSans rendez-vous."

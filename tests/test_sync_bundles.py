@@ -12,7 +12,7 @@ import pytest
 
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync.bundle import export_bundle
-from fieldapp.sync.importer import import_bundle
+from fieldapp.sync.importer import Gap, import_bundle
 from fieldapp.sync.merge import keep_winner, restore_other
 from fieldapp.sync.review import open_conflicts, peer_statuses
 from fieldapp.sync.site import HEADQUARTERS, Site
@@ -120,7 +120,7 @@ def test_a_missing_bundle_is_reported_until_it_arrives(network, tmp_path):
     ids = network["sent"]["BUN"]
     with hq.open() as session:
         result = import_bundle(session, ids["bundle2"])
-        assert result.missing == [1]
+        assert result.missing == [Gap(1, 1)]
         assert result.gap_message() == "Bundle 1 from Bunia field office not yet received."
         assert import_bundle(session, ids["bundle1"]).missing == []
 

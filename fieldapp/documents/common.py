@@ -9,7 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from fieldapp.errors import FieldappError
-from fieldapp.fileio import atomic_writer
+from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import DEFAULT_LOCALES, LANGUAGE_NAMES, N_, _, format_date, format_number, format_percent
 from fieldapp.i18n import language as current_language
 from fieldapp.i18n import locale_name, translate_in
@@ -157,6 +157,8 @@ def write_document(session, path: Path | str, data: bytes, document: str, record
             log_output(session, "export", document, record_id,
                        {**(detail or {}), "file": str(target.resolve()), "bytes": len(data)})
     except OSError as error:
+        if is_out_of_space(error):
+            raise DocumentError(out_of_space_message(target.parent, len(data))) from None
         raise DocumentError(_("Cannot write {file}: {reason}").format(
             file=target, reason=error.strerror or error)) from error
     return target

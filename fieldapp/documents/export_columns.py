@@ -32,7 +32,6 @@ class Column:
     hxl: str                         # HXL hashtag with attributes, e.g. "#date+reported"
     get: Callable                    # (record, lookups) -> value: str, int, float, list of codes or None
     vocabulary: Vocabulary | None = None  # a code column, followed by one label column per language
-    free_text: bool = False          # typed by someone: guarded against spreadsheet formulas in CSV
 
 
 def iso(value) -> str | None:
@@ -120,8 +119,7 @@ SERVICES = [
     Column(N_("Survivor code"), "#beneficiary+code", lambda r, lk: lk.survivor_code(r.referral_id)),
     Column(N_("Sector"), "#sector+code", attr("sector"), vocab.SECTOR),
     Column(N_("Provider id"), "#org+id", attr("provider_id")),
-    Column(N_("Provider"), "#org+name", lambda r, lk: lk.provider_name(r.provider_id) or r.provider_text,
-           free_text=True),
+    Column(N_("Provider"), "#org+name", lambda r, lk: lk.provider_name(r.provider_id) or r.provider_text),
     Column(N_("Status"), "#status+code", attr("status"), vocab.SERVICE_STATUS),
     Column(N_("Referred on"), "#date+referred", date_attr("referred_at")),
     Column(N_("Appointment"), "#date+appointment", date_attr("appointment_at")),
@@ -136,9 +134,9 @@ ALERTS = [
     Column(N_("Received"), "#date+received", date_attr("received_at")),
     Column(N_("Channel"), "#meta+channel+code", attr("channel"), vocab.CHANNEL),
     Column(N_("Source category"), "#meta+source+code", attr("source_category"), vocab.SOURCE_CATEGORY),
-    Column(N_("Source code"), "#meta+source+id", attr("source_code"), free_text=True),
+    Column(N_("Source code"), "#meta+source+id", attr("source_code")),
     *location_columns(),
-    Column(N_("Locality"), "#loc+name", attr("locality"), free_text=True),
+    Column(N_("Locality"), "#loc+name", attr("locality")),
     Column(N_("Threat types"), "#event+threat+code", attr("threat_types"), vocab.THREAT_TYPE),
     Column(N_("Related to sexual violence"), "#event+crsv+code", flag("crsv_related"), YES_NO),
     Column(N_("Severity"), "#severity+code", attr("severity"), vocab.SEVERITY),
@@ -151,21 +149,21 @@ ALERTS = [
     Column(N_("Minutes to response"), "#meta+responded+minutes",
            lambda r, lk: minutes_between(r.received_at, r.responded_at)),
     Column(N_("Status"), "#status+code", attr("status"), vocab.ALERT_STATUS),
-    Column(N_("Description"), "#description", attr("description"), free_text=True),
-    Column(N_("Response"), "#description+response", attr("response"), free_text=True),
+    Column(N_("Description"), "#description", attr("description")),
+    Column(N_("Response"), "#description+response", attr("response")),
     *stamps(),
 ]
 
 TRAININGS = [
     Column(N_("Record id"), "#meta+id", attr("id")),
-    Column(N_("Title"), "#activity+name", attr("title"), free_text=True),
+    Column(N_("Title"), "#activity+name", attr("title")),
     Column(N_("Start date"), "#date+start", date_attr("start_date")),
     Column(N_("End date"), "#date+end", date_attr("end_date")),
     *location_columns(),
-    Column(N_("Venue"), "#loc+venue", attr("venue"), free_text=True),
+    Column(N_("Venue"), "#loc+venue", attr("venue")),
     Column(N_("Audience"), "#targeted+audience+code", attr("audience"), vocab.AUDIENCE),
     Column(N_("Topics"), "#activity+topic+code", attr("topics"), vocab.TOPIC),
-    Column(N_("Facilitators"), "#contact+facilitators", attr("facilitators"), free_text=True),
+    Column(N_("Facilitators"), "#contact+facilitators", attr("facilitators")),
     Column(N_("Women"), "#reached+f", attr("participants_female")),
     Column(N_("Men"), "#reached+m", attr("participants_male")),
     Column(N_("Sex not given"), "#reached+unspecified", attr("participants_undisclosed")),
@@ -175,22 +173,22 @@ TRAININGS = [
     Column(N_("Pre-test average"), "#indicator+pretest", attr("pre_test_avg")),
     Column(N_("Post-test average"), "#indicator+posttest", attr("post_test_avg")),
     Column(N_("Gain"), "#indicator+gain", lambda r, lk: score_gain(r)),
-    Column(N_("Notes"), "#meta+notes", attr("notes"), free_text=True),
+    Column(N_("Notes"), "#meta+notes", attr("notes")),
     *stamps(),
 ]
 
 DIRECTORY = [
     Column(N_("Record id"), "#org+id", attr("id")),
-    Column(N_("Name"), "#org+name", attr("name"), free_text=True),
+    Column(N_("Name"), "#org+name", attr("name")),
     Column(N_("Sectors"), "#sector+code", attr("sectors"), vocab.SECTOR),
     *location_columns(),
-    Column(N_("Address"), "#contact+address", attr("address"), free_text=True),
-    Column(N_("Phones"), "#contact+phone", attr("phones"), free_text=True),
-    Column(N_("Opening hours"), "#meta+hours", attr("opening_hours"), free_text=True),
-    Column(N_("Focal point"), "#contact+name", attr("focal_point"), free_text=True),
+    Column(N_("Address"), "#contact+address", attr("address")),
+    Column(N_("Phones"), "#contact+phone", attr("phones")),
+    Column(N_("Opening hours"), "#meta+hours", attr("opening_hours")),
+    Column(N_("Focal point"), "#contact+name", attr("focal_point")),
     Column(N_("Free of charge"), "#meta+free+code", flag("free_of_charge"), YES_NO),
-    Column(N_("Languages"), "#meta+languages", attr("languages"), free_text=True),
-    Column(N_("Eligibility"), "#meta+eligibility", attr("eligibility_notes"), free_text=True),
+    Column(N_("Languages"), "#meta+languages", attr("languages")),
+    Column(N_("Eligibility"), "#meta+eligibility", attr("eligibility_notes")),
     Column(N_("Last verified"), "#date+verified", date_attr("last_verified")),
     Column(N_("Active"), "#status+active+code", flag("active"), YES_NO),
     *stamps(),
@@ -199,8 +197,8 @@ DIRECTORY = [
 PLACES = [
     Column(N_("P-code"), "#loc+code", attr("pcode")),
     Column(N_("Level"), "#loc+level", attr("level")),
-    Column(N_("Name in English"), "#loc+name+i_en", attr("name_en"), free_text=True),
-    Column(N_("Name in French"), "#loc+name+i_fr", attr("name_fr"), free_text=True),
+    Column(N_("Name in English"), "#loc+name+i_en", attr("name_en")),
+    Column(N_("Name in French"), "#loc+name+i_fr", attr("name_fr")),
     Column(N_("Parent P-code"), "#loc+code+parent", attr("parent_pcode")),
     Column(N_("Valid on"), "#date+valid", date_attr("valid_on")),
 ]

@@ -18,7 +18,8 @@ from typing import Callable
 
 from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique, language_name
 from fieldapp.documents.export_columns import COLUMNS, Column
-from fieldapp.fileio import atomic_writer
+from fieldapp.domain.validation import strip_controls
+from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import N_, _, translate_in
 from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, count_records, iter_places, iter_records,
                                    log_output)
@@ -29,8 +30,15 @@ FORMATS = ("csv", "xlsx")
 LABEL = N_("{field} (label)")
 LABEL_IN = N_("{field} (label, {language})")
 BATCH = 2000
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+# A cell starting with one of these, spaces before it or not, is run as a formula by Excel (and
+# by LibreOffice for "="): CSV injection, whatever the cell's origin (a typed name, a place name
+# from an OCHA file or a bundle).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Put in front of such a cell: U+2060 WORD JOINER is invisible and not a space (no reader trims
+# it), so the cell stays text in every spreadsheet and "+243 970 000 000" still reads as typed.
+# The apostrophe of spreadsheet typing is not a fix in a file: LibreOffice, pandas and HXL tools
+# show it as a literal "'+243 …".
+NEUTRALISER = "\u2060"
 
 
 @dataclass
@@ -128,21 +136,28 @@ class CsvSink:
         # utf-8-sig writes the BOM Excel needs to read UTF-8; newline="" lets csv write \r\n itself.
         self._text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._text)
-        self._guarded = [index for index, kind in enumerate(_value_kinds(columns, languages)) if kind == "free"]
 
     def header(self, rows: list[list[str]]) -> None:
-        self._writer.writerows(rows)
+        self._writer.writerows([[csv_cell(value) for value in row] for row in rows])
 
     def write(self, values: list) -> None:
-        for index in self._guarded:
-            value = values[index]
-            if isinstance(value, str) and value.startswith(FORMULA_START):
-                values[index] = "'" + value
-        self._writer.writerow(["" if value is None else value for value in values])
+        self._writer.writerow([csv_cell(value) for value in values])
 
     def close(self) -> None:
         self._text.flush()
         self._text.detach()  # the atomic writer owns the binary handle and closes it
+
+
+def csv_cell(value):
+    """A value as written to a CSV cell: every text neutralised, control characters dropped."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value)
+    if value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START):
+        return NEUTRALISER + value
+    return value
 
 
 class XlsxSink:
@@ -180,15 +195,6 @@ class XlsxSink:
 
     def close(self) -> None:
         self._book.close()
-
-
-def _value_kinds(columns: list[Column], languages: Languages) -> list[str]:
-    kinds = []
-    for column in columns:
-        kinds.append("free" if column.free_text else "plain")
-        if column.vocabulary is not None:
-            kinds += ["label"] * len(languages.codes)
-    return kinds
 
 
 def _batches(session, kind: str, query: ListQuery):
@@ -230,7 +236,7 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
     target = check_destination(path)
     total, left_out = _counts(session, kind, query)
     lookups = Lookups(session, languages.codes[0])
-    written = 0
+    written = so_far = 0
     scratch = None
     try:
         with atomic_writer(target) as handle:
@@ -247,6 +253,7 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
                 for record in batch:
                     sink.write(row_values(record, columns, languages, lookups))
                 written += len(batch)
+                so_far = handle.tell()
                 progress(written, max(total, written))
             sink.close()
             log_output(session, "export", kind, "", {
@@ -254,6 +261,10 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
                 "file": str(target.resolve()), "from": _iso(query.date_from), "to": _iso(query.date_to),
                 "area": query.pcode_prefix})
     except OSError as error:
+        if is_out_of_space(error):
+            # The size is known only once written: what was written so far, scaled to every row.
+            raise DocumentError(out_of_space_message(target.parent, so_far * max(total, 1) // max(written, 1),
+                                                     at_least=True)) from None
         raise DocumentError(_("Cannot write {file}: {reason}").format(
             file=target, reason=error.strerror or error)) from error
     finally:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from fieldapp.domain import validation
 from fieldapp.domain.records import Place
 from fieldapp.errors import ImportFileError
 from fieldapp.i18n import _, ngettext, translate_in
@@ -25,7 +26,7 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
 def _clean(value: str | None) -> str:
-    value = (value or "").strip()
+    value = validation.strip_controls(value or "").strip()  # a file cannot be corrected here
     return "" if value in MISSING else value
 
 

@@ -19,6 +19,51 @@ FUTURE_SLACK = timedelta(minutes=10)
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 
 
+# Characters no field may hold: C0 and C1 controls (NUL, BEL, ESC…, tab and line breaks aside),
+# Unicode line and paragraph separators, and the bidirectional controls that make text read
+# otherwise than it is stored ("U+202E" shows "gpj.exe" as "exe.jpg"). They reach printed sheets,
+# spreadsheets and terminals.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\u2028\u2029]")
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAK = re.compile("[\r\n]")
+# The fields typed in a box of several lines; every other text field holds one line.
+MULTILINE_FIELDS = frozenset({"notes", "description", "response", "eligibility_notes", "outcome_notes", "reason",
+                              "consent_override_reason"})
+
+
+def strip_controls(text: str) -> str:
+    """`text` without the characters CONTROL matches (for text from files no one can correct here)."""
+    return CONTROL.sub("", text)
+
+
+@lru_cache(maxsize=None)
+def _text_fields(record_type: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(record_type) if item.type in (str, "str", "str | None"))
+
+
+def control_problem(text: str, multiline: bool = False) -> str | None:
+    """Why `text` cannot be stored as it is, or None."""
+    found = CONTROL.search(text)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        if found.group() in _BIDI_CONTROLS:
+            return _("Remove the invisible text-direction character {code}: it makes the text read otherwise than "
+                     "it is.").format(code=code)
+        return _("Remove the invisible control character {code}.").format(code=code)
+    if not multiline and LINE_BREAK.search(text):
+        return _("This field holds one line: remove the line break.")
+    return None
+
+
+def _plain_text(problems: dict, record: Record) -> None:
+    for name in _text_fields(type(record)):
+        value = getattr(record, name)
+        if isinstance(value, str) and name not in problems and (CONTROL.search(value) or (
+                name not in MULTILINE_FIELDS and LINE_BREAK.search(value))):
+            problems[name] = control_problem(value, name in MULTILINE_FIELDS)
+
+
 def _shown(value) -> str:
     """A refused value as quoted in a message: one short line, whatever was typed or received."""
     text = "".join(c if c.isprintable() else " " for c in str(value))
@@ -104,6 +149,7 @@ def validate_referral(referral: Referral, now: datetime | None = None) -> None:
         problems["consent_by"] = _("For a child, consent is given by a caregiver.")
     _check_code(problems, "status", referral.status, vocab.REFERRAL_STATUS)
     _plausible_dates(problems, referral)
+    _plain_text(problems, referral)
     if problems:
         raise ValidationError(problems)
 
@@ -117,6 +163,7 @@ def validate_service(service: ReferralService) -> None:
     if service.status == "rejected" and not service.reason.strip():
         problems["reason"] = _("Write the reason the provider refused the referral.")
     _plausible_dates(problems, service)
+    _plain_text(problems, service)
     if problems:
         raise ValidationError(problems)
 
@@ -142,6 +189,7 @@ def validate_alert(alert: Alert, now: datetime | None = None) -> None:
     if alert.status == "responded" and alert.responded_at is None:
         problems["responded_at"] = _("Enter when the response reached the site.")
     _plausible_dates(problems, alert)
+    _plain_text(problems, alert)
     if problems:
         raise ValidationError(problems)
 
@@ -166,6 +214,7 @@ def validate_training(training: Training) -> None:
         if value is not None and not 0 <= value <= 100:
             problems[name] = _("Enter a score from 0 to 100, or leave it empty.")
     _plausible_dates(problems, training)
+    _plain_text(problems, training)
     if problems:
         raise ValidationError(problems)
 
@@ -177,6 +226,7 @@ def validate_provider(provider: Provider) -> None:
     _check_codes(problems, "sectors", provider.sectors, vocab.SECTOR, required=True)
     _pcode(problems, provider.location_pcode, required=True)
     _plausible_dates(problems, provider)
+    _plain_text(problems, provider)
     if problems:
         raise ValidationError(problems)
 

@@ -17,6 +17,7 @@ from fieldapp.gui.qt_i18n import apply_language
 from fieldapp.gui.workers import wait_for_all
 from fieldapp.i18n import _
 from fieldapp.paths import resources_dir
+from fieldapp.store.staging import remove_restore_leftovers
 from fieldapp.store.vault import Vault, remove_stale_temp_files
 
 ORGANISATION = "fieldapp"
@@ -58,6 +59,7 @@ def run(vault_path: Path | str, argv: list[str] | None = None) -> int:
     app = create_application(list(argv or sys.argv[:1]))
     apply_language(i18n.language())
     vault_path = Path(vault_path)
+    remove_restore_leftovers(vault_path)  # of a restore into this folder killed before it finished
     if (vault_path / "keys").is_dir():
         remove_stale_temp_files(vault_path)
     context = AppContext()

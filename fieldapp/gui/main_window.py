@@ -15,7 +15,7 @@ import importlib
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QMenu, QProgressDialog, QSplitter, QStackedWidget, QWidget)
+                               QMenu, QMessageBox, QProgressDialog, QSplitter, QStackedWidget, QWidget)
 
 from fieldapp import i18n
 from fieldapp.gui.context import AppContext
@@ -26,6 +26,7 @@ from fieldapp.gui.qt_i18n import apply_language, language_names
 from fieldapp.gui.unlock import UnlockScreen
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
+from fieldapp.sync.hlc import clock_warnings
 
 # The navigation, in order, as "module:Class" so that no page is imported before the window
 # is on screen. Later issues append their page here (one line each).
@@ -258,6 +259,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_status()
         self.nav.setFocus()
+        warnings = clock_warnings(session.clock)  # DESIGN.md 5: before anything is recorded
+        if warnings:
+            self.clock_warning = QMessageBox(QMessageBox.Icon.Warning, _("Check this laptop's clock"),
+                                             "\n\n".join(warnings), QMessageBox.StandardButton.Ok, self)
+            self.clock_warning.open()
 
     def lock(self) -> None:
         """Hide every record at once, then make every page forget it and drop the key."""

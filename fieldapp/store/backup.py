@@ -39,9 +39,11 @@ from pyrage import x25519
 
 from fieldapp import __version__
 from fieldapp.errors import FieldappError, VaultError, WrongPassphrase
-from fieldapp.fileio import atomic_writer
+from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message, space_problem
 from fieldapp.i18n import _
 from fieldapp.store.db import DatabaseError, schema_version
+from fieldapp.store.lockfile import VaultLock
+from fieldapp.store.staging import RESTORE_LOCK, RESTORING, remove_restore_leftovers
 from fieldapp.store.outputs import log_output
 from fieldapp.store.vault import DB_NAME, KEYS_DIR, RECOVERY_SLOT, USER_NAME, Vault, check_user_name
 from fieldapp.sync import agestream
@@ -51,6 +53,8 @@ FORMAT = 1
 MAX_HEADER = 1024 * 1024
 CHUNK = 1024 * 1024
 SQLITE_PLAINTEXT = b"SQLite format 3\0"
+# Beyond the payload: the restored database's WAL while it is opened, audited and verified.
+RESTORE_MARGIN = 8 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -99,11 +103,22 @@ def write_backup(session, output: Path | str, progress: Progress | None = None,
     # We hold the vault's one-writer lock, so any other snapshot folder is a killed backup's leftover.
     for leftover in vault.path.glob(".backup-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    # The snapshot is at most the size of the database and its WAL; then the backup about that.
+    database_size = sum(path.stat().st_size for path in vault.path.glob(DB_NAME + "*") if path.is_file())
+    for folder in (vault.path, output.parent):
+        problem = space_problem(folder, database_size)
+        if problem:
+            raise BackupError(problem)
     snapshot_dir = Path(tempfile.mkdtemp(prefix=".backup-", dir=vault.path))
     try:
         snapshot = snapshot_dir / DB_NAME
         # A read transaction of its own: the snapshot is one consistent state, even in WAL mode.
-        session.connection.execute("VACUUM INTO ?", (str(snapshot),))
+        try:
+            session.connection.execute("VACUUM INTO ?", (str(snapshot),))
+        except DatabaseError as error:
+            if is_out_of_space(error):
+                raise BackupError(out_of_space_message(vault.path, database_size)) from None
+            raise
         with open(snapshot, "rb") as handle:
             if handle.read(len(SQLITE_PLAINTEXT)) == SQLITE_PLAINTEXT:
                 raise BackupError(_("The database snapshot was not encrypted; no backup was written."))
@@ -138,9 +153,18 @@ def write_backup(session, output: Path | str, progress: Progress | None = None,
                         progress(done, total)
                     yield chunk
 
-        with atomic_writer(output) as out:
-            out.write(MAGIC + struct.pack(">I", len(header)) + header)
-            agestream.encrypt(chunks(), out, [str(identity.to_public())])
+        needed = len(MAGIC) + 4 + len(header) + total + total // 1000 + 4096  # age adds 16 bytes per 64 KiB
+        problem = space_problem(output.parent, needed)
+        if problem:
+            raise BackupError(problem)
+        try:
+            with atomic_writer(output) as out:
+                out.write(MAGIC + struct.pack(">I", len(header)) + header)
+                agestream.encrypt(chunks(), out, [str(identity.to_public())])
+        except OSError as error:
+            if is_out_of_space(error):
+                raise BackupError(out_of_space_message(output.parent, needed)) from None
+            raise
     finally:
         shutil.rmtree(snapshot_dir, ignore_errors=True)
     size = output.stat().st_size
@@ -298,8 +322,11 @@ class _PayloadSink(io.RawIOBase):
 
     def close(self) -> None:
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
+            # A member cut short (full disk, damaged file): its buffered bytes may not flush; the
+            # staging folder goes anyway, and the error that stopped the restore is the one to tell.
+            with contextlib.suppress(OSError):
+                handle.close()
         super().close()
 
 
@@ -309,8 +336,20 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
                    is_cancelled: Callable[[], bool] | None = None) -> BackupSummary:
     """Restore `source` into the new folder `target`, which appears only once it opened and verified."""
     source, target = Path(source), Path(target)
+    if target.is_symlink():
+        raise BackupError(_("{path} is a symbolic link; restore into a new folder that is not a link.").format(
+            path=target))
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(_("{path} already exists and is not empty; restore into a new folder.").format(path=target))
+    remove_restore_leftovers(target)
+    # Before the key derivation and the decryption: a full disk is told as such, not as damage.
+    try:
+        needed = source.stat().st_size + RESTORE_MARGIN
+    except OSError as error:
+        raise BackupError(_("Cannot read {file}: {reason}").format(file=source, reason=error.strerror)) from error
+    problem = space_problem(target.parent, needed)
+    if problem:
+        raise BackupError(problem)
     header, offset = _read_header(source)
     raw_key, opened_slot = _open_slot(header, passphrase, recovery_key)
     try:
@@ -320,8 +359,10 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
     except (InvalidTag, ValueError, UnicodeDecodeError):
         raise _damaged(source) from None
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restoring-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=RESTORING.format(name=target.name), dir=target.parent))
+    staging_lock = VaultLock(staging / RESTORE_LOCK)
     try:
+        staging_lock.acquire()
         sink = _PayloadSink(staging, progress, is_cancelled)
         try:
             with open(source, "rb") as handle:
@@ -330,6 +371,8 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
         except Exception as error:
             if isinstance(sink.error, FieldappError):
                 raise sink.error from None
+            if is_out_of_space(sink.error):
+                raise BackupError(out_of_space_message(target.parent, needed)) from None
             raise _damaged(source) from error
         finally:
             sink.close()
@@ -346,22 +389,32 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
         try:
             session = vault._open(acting, bytearray(raw_key))
         except (VaultError, DatabaseError) as error:
+            if is_out_of_space(error):
+                raise BackupError(out_of_space_message(target.parent, needed)) from None
             raise BackupError(_("The database in {file} does not open ({detail}); nothing was restored.").format(
                 file=source.name, detail=error)) from None
         with session:
-            log_output(session, "restore", "vault", session.site_id, {
-                "file": source.name, "backup_created_at": manifest.get("created_at", ""),
-                "with": "recovery_key" if recovery_key is not None else "passphrase"})
+            try:
+                log_output(session, "restore", "vault", session.site_id, {
+                    "file": source.name, "backup_created_at": manifest.get("created_at", ""),
+                    "with": "recovery_key" if recovery_key is not None else "passphrase"})
+            except DatabaseError as error:
+                if is_out_of_space(error):
+                    raise BackupError(out_of_space_message(target.parent, needed)) from None
+                raise
             problems = session.verify()
             if problems:
                 raise BackupError(_("The restored vault does not verify ({problem}); nothing was restored.").format(
                     problem=problems[0]))
             counts = record_counts(session)
             site_name = session.site_name
+        staging_lock.release()
+        os.unlink(staging / RESTORE_LOCK)
         if target.exists():
             target.rmdir()  # checked empty above
         os.rename(staging, target)
     except BaseException:
+        staging_lock.release()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BackupSummary(target, source.stat().st_size, manifest.get("created_at", ""), site_name, counts, acting)

@@ -15,6 +15,7 @@ from fieldapp.store.mara import (CommitmentItemRepository, CommitmentRepository,
 from fieldapp.store.places import PlaceRepository
 from fieldapp.store.repositories import (AlertRepository, ProviderRepository, ReferralRepository,
                                          ServiceRepository, TrainingRepository, Writer)
+from fieldapp.store.sync_store import SyncStore
 from fieldapp.store.vault import Vault, check_new_passphrase, check_user_name
 from fieldapp.sync.hlc import HybridClock
 
@@ -35,7 +36,9 @@ class Session:
         self.site_id = meta.get("site_id", "")
         self.site_name = meta.get("site_name", "")
         self.office_code = meta.get("office_code", "")
-        self.clock = HybridClock(self.site_id, meta.get("hlc_last"))
+        # A stored clock that is not a usable stamp is set again rather than keep the vault shut.
+        self.clock = HybridClock.resume(self.site_id, meta.get("hlc_last"),
+                                        lambda: SyncStore(connection).newest_own_stamp(self.site_id))
         self.audit = AuditLog(connection)
         self.writer = Writer(connection, user, self.site_id, self.clock, self.audit)
         self.referrals = ReferralRepository(self.writer)

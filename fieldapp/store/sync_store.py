@@ -263,6 +263,13 @@ class SyncStore:
             "UPDATE sync_shared SET withdrawn = 1 WHERE peer_site = ? AND withdrawn = 0 AND record_id IN "
             "(SELECT id FROM referrals WHERE consent_reporting = 0 AND hlc > ?)", (peer_site, since))
 
+    def newest_own_stamp(self, own_site: str) -> str | None:
+        """The greatest well-formed stamp this site wrote, short of the end of the clock's range."""
+        pattern = "[0-9]" * 15 + "." + "[0-9]" * 6 + "." + own_site
+        stamps = [self._db.execute(f"SELECT max(hlc) FROM {table} WHERE hlc GLOB ? AND hlc < '999999999999999'",
+                                   (pattern,)).fetchone()[0] for table in SYNCED_TABLES]
+        return max((stamp for stamp in stamps if stamp), default=None)
+
     def max_stamp(self, tables: Iterable[str]) -> str:
         stamps = [self._db.execute(f"SELECT max(hlc) FROM {_table(t)}").fetchone()[0] or "" for t in tables]
         return max(stamps, default="")

@@ -54,14 +54,40 @@ class GeneratorReader(io.RawIOBase):
         return size
 
 
+class _RecordingWriter(io.RawIOBase):
+    """Passes writes to `out`, keeping the error of a failed one (a full disk): pyrage reports
+    it as its own EncryptError, without the errno."""
+
+    def __init__(self, out: BinaryIO):
+        super().__init__()
+        self._out = out
+        self.error: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        try:
+            return self._out.write(data)
+        except BaseException as error:
+            self.error = error
+            raise
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
 def encrypt(chunks: Iterator[bytes], out: BinaryIO, recipients: list[str]) -> None:
     source = GeneratorReader(chunks)
+    sink = _RecordingWriter(out)
     keys = [pyrage.x25519.Recipient.from_str(recipient) for recipient in recipients]
     try:
-        pyrage.encrypt_io(source, out, keys)
+        pyrage.encrypt_io(source, sink, keys)
     except BaseException:
         if source.error is not None:
             raise source.error from None
+        if sink.error is not None:
+            raise sink.error from None
         raise
 
 

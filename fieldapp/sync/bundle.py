@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from fieldapp.domain.records import utc_now
-from fieldapp.fileio import atomic_writer
+from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message, space_problem
 from fieldapp.i18n import N_, _
 from fieldapp.store import db
 from fieldapp.store.convert import datetime_to_text
@@ -200,13 +200,25 @@ def export_bundle(session, peer_wanted: str, folder: Path, full: bool = False, p
         name = path.name
         ticker = Ticker(progress, cancelled, total)
         written: list[dict] = []
+        # Known before a byte is written: the tar (512-byte blocks), plus age's 16 bytes per 64 KiB.
+        size = sum(m["bytes"] + len(tarstream.padding(m["bytes"])) + 512 for m in members)
+        size += 4 * 512 + len(manifest_bytes) + len(signature) + 1024  # manifest, signature, end of archive
+        needed = size + size // 4096 + 4096
+        problem = space_problem(path.parent, needed)
+        if problem:
+            raise SyncError(problem)
         # Pass 2: the same rows, into the tar, into age, into a temp file renamed when complete.
-        with atomic_writer(path, mode=0o600) as out:
-            chunks = _tar_chunks(store, members, since, site, peer["site_id"], manifest_bytes, signature,
-                                 int(created.timestamp()), written, ticker)
-            agestream.encrypt(chunks, out, recipients)
-            if [(m["bytes"], m["sha256"]) for m in written] != [(m["bytes"], m["sha256"]) for m in members]:
-                raise SyncError(_("The records changed while the bundle was written; export again."))
+        try:
+            with atomic_writer(path, mode=0o600) as out:
+                chunks = _tar_chunks(store, members, since, site, peer["site_id"], manifest_bytes, signature,
+                                     int(created.timestamp()), written, ticker)
+                agestream.encrypt(chunks, out, recipients)
+                if [(m["bytes"], m["sha256"]) for m in written] != [(m["bytes"], m["sha256"]) for m in members]:
+                    raise SyncError(_("The records changed while the bundle was written; export again."))
+        except OSError as error:
+            if is_out_of_space(error):
+                raise SyncError(out_of_space_message(path.parent, needed)) from None
+            raise
         watermark = max(high, session.clock.last)
         counts = {m["table"]: m["records"] for m in members}
         store.record_sent(manifest["bundle_id"], peer["site_id"], seq, name, now_text(), session.user,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fieldapp.i18n import _, format_datetime, format_number
 from fieldapp.sync.bundle import TABLE_LABELS, export_bundle
-from fieldapp.sync.importer import import_bundle
+from fieldapp.sync.importer import format_gaps, import_bundle
 from fieldapp.sync.merge import keep_winner, restore_other
 from fieldapp.sync.review import open_conflicts, peer_statuses
 from fieldapp.sync.site import ROLES, Site, SyncError, read_card
@@ -137,7 +137,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
         _say(f"{status.name} ({status.role_label}) — " + _("last sent: {sent}; last received: {received}").format(
             sent=sent, received=received))
         if status.missing:
-            _say("  " + _("Not yet received: {numbers}").format(numbers=", ".join(map(str, status.missing))))
+            _say("  " + _("Not yet received: {numbers}").format(numbers=format_gaps(status.missing)))
     return 0
 
 

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from fieldapp.i18n import _, ngettext
+from fieldapp.fileio import is_out_of_space, out_of_space_message
+from fieldapp.i18n import _, format_number, ngettext
 from fieldapp.store import db
-from fieldapp.store.sync_store import SyncStore
+from fieldapp.store.sync_store import SyncStore, columns
 from fieldapp.sync import agestream, tarstream, wire
 from fieldapp.sync.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, SIGNATURE, Progress, SyncCancelled, Ticker,
                                   same_role_message, tables_for)
+from fieldapp.sync.hlc import MAX_AHEAD_MS, ClockError, describe_offset
 from fieldapp.sync.merge import TableMerger
 from fieldapp.sync.site import Site, SyncError, now_text, verify_signature
 
@@ -30,6 +32,8 @@ MAX_MANIFEST = 64 * 1024
 MAX_MEMBER = 4 * 1024**3
 MAX_RECORDS = 20_000_000
 MERGE_BATCH = 2000
+# A site numbers its bundles to one peer 1, 2, 3…: a million is centuries of hourly bundles.
+MAX_SEQUENCE = 1_000_000
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -51,7 +55,7 @@ class ImportResult:
     seq: int
     already_imported: bool = False
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    missing: list[int] = field(default_factory=list)
+    missing: list["Gap"] = field(default_factory=list)
 
     @property
     def conflicts(self) -> int:
@@ -61,9 +65,29 @@ class ImportResult:
         if not self.missing:
             return ""
         return ngettext("Bundle {numbers} from {site} not yet received.",
-                        "Bundles {numbers} from {site} not yet received.", len(self.missing)).format(
-            numbers=", ".join(str(n) for n in self.missing[:20]) + ("…" if len(self.missing) > 20 else ""),
-            site=self.sender_name)
+                        "Bundles {numbers} from {site} not yet received.", sum(g.count for g in self.missing)).format(
+            numbers=format_gaps(self.missing), site=self.sender_name)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A run of sequence numbers not received yet, first to last inclusive: "4", or "2–49 999 999"."""
+
+    first: int
+    last: int
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return format_number(self.first)
+        return f"{format_number(self.first)}–{format_number(self.last)}"
+
+
+def format_gaps(gaps: list[Gap], limit: int = 20) -> str:
+    return ", ".join(str(gap) for gap in gaps[:limit]) + ("…" if len(gaps) > limit else "")
 
 
 @dataclass
@@ -145,7 +169,7 @@ def _check_manifest(manifest: dict, site: Site, peer: dict) -> None:
     if schema > db.latest_version():
         raise SyncError(_("it was written by a newer version of fieldapp (schema {found}; this version knows up "
                           "to {known}); install the newer version").format(found=schema, known=db.latest_version()))
-    if not whole(manifest.get("sequence"), 1, 10**9):
+    if not whole(manifest.get("sequence"), 1, MAX_SEQUENCE):
         raise bad("sequence")
     if not isinstance(manifest.get("full"), bool):
         raise bad("full")
@@ -165,22 +189,41 @@ def _check_manifest(manifest: dict, site: Site, peer: dict) -> None:
         seen.add(member["table"])
 
 
+@dataclass
+class _ClockLimit:
+    """The latest stamp a bundle may carry: MAX_AHEAD_MS past this laptop's clock (DESIGN.md 5)."""
+
+    physical_ms: int
+    sender_name: str
+
+    def check(self, stamp: str, n: int, member: str) -> None:
+        ahead = int(stamp[:15]) - self.physical_ms
+        if ahead > MAX_AHEAD_MS:
+            raise SyncError(_("record {n} of {member} is stamped {offset} ahead of this laptop's clock (at most 24 "
+                              "hours are accepted): the date and time of {name}'s laptop or of this one are wrong"
+                              ).format(n=n, member=member, offset=describe_offset(ahead), name=self.sender_name))
+
+
 def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker: Ticker,
-                 validate: bool = True) -> Iterator[tuple]:
+                 validate: bool = True, clock_limit: _ClockLimit | None = None) -> Iterator[tuple]:
     """The decoded rows of one member, then its count and hash checked against the manifest."""
     entry = reader.next_member(member["bytes"])
     if entry is None or entry != (member["name"], member["bytes"]):
         raise SyncError(_("its member {name} is missing or not the size the manifest says").format(name=member["name"]))
     count = 0
+    hlc_index = columns(member["table"]).index("hlc")
     for line in reader.lines(wire.MAX_LINE):
         count += 1
         if count > member["records"]:
             break
         try:
-            yield wire.decode_line(member["table"], line, sender, validate)
+            row = wire.decode_line(member["table"], line, sender, validate)
         except wire.RecordProblem as problem:
             raise SyncError(_("record {n} of {member} is not valid: {problem}").format(
                 n=count, member=member["name"], problem=problem)) from None
+        if clock_limit is not None:
+            clock_limit.check(row[hlc_index], count, member["name"])
+        yield row
         ticker.tick()
     if count != member["records"] or reader.digest.hexdigest() != member["sha256"]:
         raise SyncError(_("{member} does not match the signed manifest: the bundle was altered").format(
@@ -201,13 +244,18 @@ def import_bundle(session, path: Path, progress: Progress | None = None,
     site = Site(session)
     try:
         return _import(session, site, path, progress, cancelled)
-    except (SyncError, agestream.AgeProblem, tarstream.TarProblem) as error:
+    except (SyncError, ClockError, agestream.AgeProblem, tarstream.TarProblem) as error:
         if isinstance(error, (BundleRefused, SyncCancelled)):
             raise
         problem = str(error)
         raise BundleRefused(path, problem[:1].lower() + problem[1:].rstrip(".")) from None
     except OSError as error:
         raise BundleRefused(path, _("it cannot be read ({reason})").format(reason=error.strerror or error)) from None
+    except db.DatabaseError as error:
+        if is_out_of_space(error):  # the merge rolled back: the vault is as it was
+            message = out_of_space_message(session.vault.path, path.stat().st_size * 2)
+            raise BundleRefused(path, message[:1].lower() + message[1:].rstrip(".")) from None
+        raise
 
 
 def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResult:
@@ -225,8 +273,9 @@ def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResul
             return result
         total = sum(member["records"] for member in manifest["members"])
         ticker.total = 2 * total
+        clock_limit = _ClockLimit(session.clock.physical_ms(), peer["name"])
         for member in manifest["members"]:
-            for _row in _member_rows(reader, member, peer["site_id"], ticker):
+            for _row in _member_rows(reader, member, peer["site_id"], ticker, clock_limit=clock_limit):
                 pass
         _end(reader)
     # Pass 2: merge in one transaction.
@@ -265,11 +314,14 @@ def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResul
     return result
 
 
-def missing_bundles(store: SyncStore, sender_site: str) -> list[int]:
-    """Sequence numbers from a sender not received yet; a full bundle makes the earlier ones moot."""
+def missing_bundles(store: SyncStore, sender_site: str) -> list[Gap]:
+    """The runs of sequence numbers from a sender not received yet; a full bundle makes the
+    earlier ones moot. As runs, not numbers: one bundle numbered 50 000 000 is one gap."""
     received = store.received_sequences(sender_site)
-    if not received:
-        return []
-    numbers = {seq for seq, _full in received}
     start = max((seq for seq, full in received if full), default=0)
-    return [n for n in range(start + 1, max(numbers)) if n not in numbers]
+    gaps, expected = [], start + 1
+    for seq in sorted({seq for seq, _full in received if seq > start}):
+        if seq > expected:
+            gaps.append(Gap(expected, seq - 1))
+        expected = seq + 1
+    return gaps

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from fieldapp.i18n import N_, _
 from fieldapp.store.sync_store import SyncStore, StoredVersion, columns
-from fieldapp.sync.importer import missing_bundles
+from fieldapp.sync.importer import Gap, missing_bundles
 from fieldapp.sync.merge import NOT_CONTENT
 from fieldapp.sync.site import ROLES
 from fieldapp.sync.wire import stamp_site
@@ -25,7 +25,7 @@ class PeerStatus:
     last_sent_seq: int | None
     last_received_at: str | None
     last_received_seq: int | None
-    missing: list[int]
+    missing: list[Gap]  # runs of bundle numbers not received yet
 
     @property
     def role_label(self) -> str:

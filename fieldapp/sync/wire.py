@@ -103,11 +103,18 @@ def _problem(template: str, name: str) -> RecordProblem:
 
 
 def _text_of(name: str, limit: int):
+    multiline = name in validation.MULTILINE_FIELDS or name == "status_history"
+
     def convert(value):
         if not isinstance(value, str):
             raise _problem(N_("field “{field}” should be text"), name)
         if len(value) > limit:
             raise _problem(N_("field “{field}” is too long"), name)
+        # Every text, tombstones and place names included: nothing received may hold a control
+        # character, a text-direction override or (in a one-line field) a line break.
+        if validation.CONTROL.search(value) or (not multiline and validation.LINE_BREAK.search(value)):
+            raise RecordProblem(_("field “{field}”: {problem}").format(
+                field=name, problem=validation.control_problem(value, multiline)))
         return value
     return convert
 
