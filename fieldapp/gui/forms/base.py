@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QMe
                                QScrollArea, QVBoxLayout, QWidget)
 
 from fieldapp.errors import FieldappError, ValidationError
+from fieldapp.gui.widgets.dates import TypedDateInput
 from fieldapp.gui.widgets.fields import ERROR_STYLE
 from fieldapp.i18n import _
 
@@ -86,10 +87,21 @@ class RecordForm(QDialog):
         """Labels beyond the FieldGrids (banners, buttons, vocab inputs)."""
 
     def check_inputs(self) -> dict[str, str]:
-        """Problems the widgets know before the record exists: typed text that names no place."""
+        """Problems the widgets know before the record exists: typed text that names no place or
+        is not a date."""
+        problems = {}
+        for grid in self.grids:
+            for name in grid.names():
+                widget = grid.widget(name)
+                for field in [widget] if isinstance(widget, TypedDateInput) else widget.findChildren(TypedDateInput):
+                    field.commit()  # Ctrl+S inside the field: read "3/1/26" as it would be on leaving
+                    if field.problem():
+                        problems[name] = field.problem()
         place = getattr(self, "place", None)
         problem = place.problem() if place is not None else ""
-        return {"location_pcode": problem} if problem else {}
+        if problem:
+            problems["location_pcode"] = problem
+        return problems
 
     def after_save(self, record) -> None:
         """Extra writes once the record is saved (services of a referral); each emits its Change."""

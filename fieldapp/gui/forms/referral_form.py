@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QLineEd
 
 from fieldapp.domain import services as rules
 from fieldapp.domain import vocab
-from fieldapp.domain.derived import urgency
+from fieldapp.domain import derived
+from fieldapp.domain.derived import health_statuses, urgency
 from fieldapp.domain.records import Referral
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.forms.services import ServicesPanel
@@ -19,11 +20,12 @@ from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
 from fieldapp.gui.widgets.fields import FieldGrid
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
-from fieldapp.i18n import N_, _, format_number
+from fieldapp.i18n import N_, _, format_date, format_number
 
 URGENT_STYLE = "background: #b00020; color: white; font-weight: bold; padding: 6px; border-radius: 3px;"
 CLOSED_STYLE = "background: #eeeeee; color: #333333; padding: 6px; border-radius: 3px;"
 UNKNOWN_STYLE = "background: #fff3cd; color: #5c4400; padding: 6px; border-radius: 3px;"
+FUTURE_STYLE = "background: #fff3cd; color: #8a1c00; font-weight: bold; padding: 6px; border: 2px solid #b00020;"
 NOTICE_STYLE = "background: #fff3cd; color: #5c4400; font-weight: bold; padding: 6px; border: 1px solid #c99a00;"
 CHILD_AGES = ("0-11", "12-17")
 
@@ -89,6 +91,8 @@ class ReferralForm(RecordForm):
         self.status.set_code("open")
         self.incident_date.changed.connect(self._update_urgency)
         self.incident_type.code_changed.connect(self._update_urgency)
+        self.status.code_changed.connect(self._update_urgency)
+        self.services.changed.connect(self._update_urgency)
         self.precision.code_changed.connect(self._precision_changed)
         self.perpetrator.code_changed.connect(self._update_notice)
         self.age_group.code_changed.connect(self._age_changed)
@@ -154,31 +158,42 @@ class ReferralForm(RecordForm):
 
     def _update_urgency(self) -> None:
         probe = Referral(incident_date=self.incident_date.value(), incident_date_precision=self.precision.code(),
-                         incident_type=self.incident_type.code() or "")
-        state = urgency(probe, datetime.now(timezone.utc))
-        if not state.applies:
-            self.urgency_banner.setText(_("PEP and emergency contraception windows apply after rape or sexual "
-                                          "assault only."))
-            self.urgency_banner.setStyleSheet(CLOSED_STYLE)
-            return
-        if state.hours_since is None:
-            self.urgency_banner.setText(_("Incident date unknown. If it was less than 72 hours ago, PEP is still "
-                                          "possible; less than 120 hours, emergency contraception."))
-            self.urgency_banner.setStyleSheet(UNKNOWN_STYLE)
-            return
-        hours = format_number(int(state.hours_since))
-        parts = [_("Incident {hours} hours ago.").format(hours=hours)]
-        if state.pep_open:
-            parts.append(_("PEP window OPEN: {left} h left.").format(left=format_number(int(state.pep_hours_left))))
+                         incident_type=self.incident_type.code() or "", status=self.status.code() or "open")
+        staged = health_statuses(draft.service for draft in self.services.model.drafts())
+        state = urgency(probe, datetime.now(timezone.utc), staged)
+        reason = state.quiet_reason
+        quiet_texts = {
+            derived.NOT_SEXUAL_VIOLENCE: _("PEP and emergency contraception windows apply after rape or sexual "
+                                           "assault only."),
+            derived.CASE_CLOSED: _("Case closed: no health care window to watch."),
+            derived.HEALTH_CARE_RECEIVED: _("Health care accepted or received: the PEP and emergency contraception "
+                                            "windows need no more action."),
+        }
+        if reason in quiet_texts:
+            self._set_banner(quiet_texts[reason], CLOSED_STYLE)
+        elif reason == derived.DATE_IN_FUTURE:
+            self._set_banner(_("The incident date {date} is after today: check the day and the month.").format(
+                date=format_date(probe.incident_date, "long")), FUTURE_STYLE)
+        elif reason == derived.DATE_UNKNOWN:
+            self._set_banner(_("Incident date unknown. If it was less than 72 hours ago, PEP is still possible; "
+                               "less than 120 hours, emergency contraception."), UNKNOWN_STYLE)
         else:
-            parts.append(_("PEP window (72 h) closed."))
-        if state.ec_open:
-            parts.append(_("Emergency contraception window OPEN: {left} h left.").format(
-                left=format_number(int(state.ec_hours_left))))
-        else:
-            parts.append(_("Emergency contraception window (120 h) closed."))
-        self.urgency_banner.setText(" ".join(parts))
-        self.urgency_banner.setStyleSheet(URGENT_STYLE if state.ec_open else CLOSED_STYLE)
+            hours = format_number(int(state.hours_since))
+            parts = [_("Incident {hours} hours ago.").format(hours=hours)]
+            if state.pep_open:
+                parts.append(_("PEP window OPEN: {left} h left.").format(left=format_number(int(state.pep_hours_left))))
+            else:
+                parts.append(_("PEP window (72 h) closed."))
+            if state.ec_open:
+                parts.append(_("Emergency contraception window OPEN: {left} h left.").format(
+                    left=format_number(int(state.ec_hours_left))))
+            else:
+                parts.append(_("Emergency contraception window (120 h) closed."))
+            self._set_banner(" ".join(parts), URGENT_STYLE if state.urgent else CLOSED_STYLE)
+
+    def _set_banner(self, text: str, style: str) -> None:
+        self.urgency_banner.setText(text)
+        self.urgency_banner.setStyleSheet(style)
 
     # -- record <-> fields ---------------------------------------------------------------------
     def repository(self):
