@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMenu, QProgressDialog, QSplitter, QStackedWidget, QWidget)
@@ -24,6 +24,7 @@ from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, Lock
                                      clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
 from fieldapp.gui.qt_i18n import apply_language, language_names
 from fieldapp.gui.unlock import UnlockScreen
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 
@@ -49,6 +50,24 @@ def page_class(reference: str) -> type[Page]:
     return getattr(importlib.import_module(module), name)
 
 
+class PageStack(QStackedWidget):
+    """Pages one above the other, sized by the page on screen: a wide page elsewhere in the
+    navigation does not make the window too wide for a small laptop (QStackedWidget takes the
+    largest minimum of all its pages)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize(0, 0)
+
+
 def _centred(widget: QWidget, width: int, height: int) -> QWidget:
     """`widget` at most width × height, in the middle of a larger window."""
     widget.setMaximumSize(width, height)
@@ -71,7 +90,7 @@ class MainWindow(QMainWindow):
         self.protection.lock_requested.connect(self.lock)
         self.protection.lock_keys_pressed.connect(self.lock)
         self.protection.quick_exit_requested.connect(self.quick_exit)
-        self.resize(1200, 780)
+        fit_to_screen(self, 1280, 800)
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -86,7 +105,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.nav.setFont(font)
         self.nav.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
-        self.page_stack = QStackedWidget()
+        self.page_stack = PageStack()
         self._built_pages: list[Page] = []
         self._building_started = False
         self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from fieldapp.domain import services as rules
 from fieldapp.domain import vocab
@@ -17,7 +17,7 @@ from fieldapp.domain.records import Referral
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.forms.services import ServicesPanel
 from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
-from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
 from fieldapp.i18n import N_, _, format_date, format_number
@@ -46,12 +46,7 @@ class ReferralForm(RecordForm):
         self.layout().insertWidget(0, self.urgency_banner)
 
         outer = QVBoxLayout(body)
-        columns = QHBoxLayout()
-        outer.addLayout(columns)
-        left, right = FieldGrid(body), FieldGrid(body)
-        columns.addWidget(left, 1)
-        columns.addWidget(right, 1)
-        self.grids = [left, right]
+        left, right = self.two_grids(outer)
         self.survivor_code = left.add("survivor_code", N_("Survivor code"), QLineEdit())
         self.reported_at = left.add("reported_at", N_("Reported at"), DateTimeInput(optional=False))
         self.incident_date = left.add("incident_date", N_("Incident date"), DateInput(optional=True))
@@ -108,7 +103,7 @@ class ReferralForm(RecordForm):
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self._update_urgency)
         self._clock.start()
-        self.resize(1040, 760)
+        fit_to_screen(self, 1040, 760)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

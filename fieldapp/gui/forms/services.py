@@ -22,6 +22,7 @@ from fieldapp.gui.forms.base import text_box
 from fieldapp.gui.table_models import ID_ROLE, RECORD_ROLE
 from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
 from fieldapp.gui.widgets.fields import ERROR_STYLE, FieldGrid
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.vocab import VocabCombo
 from fieldapp.i18n import N_, _, format_date
 from fieldapp.store.repositories import ListQuery
@@ -155,7 +156,7 @@ class ReasonDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(460, 240)
+        fit_to_screen(self, 460, 240)
 
     def _accept(self) -> None:
         text = self.reason.toPlainText().strip()
@@ -199,7 +200,7 @@ class ServiceDialog(QDialog):
         self.follow_up_on.set_value(service.follow_up_on)
         self.outcome_notes.setPlainText(service.outcome_notes)
         self.setWindowTitle(_("Service"))
-        self.resize(560, 300)
+        fit_to_screen(self, 560, 300)
 
     def _fill_providers(self) -> None:
         current = self.provider.currentData() or self._service.provider_id or ""

@@ -31,9 +31,11 @@ class TypedDateInput(QWidget):
     changed = Signal()
     WITH_TIME = False
 
-    def __init__(self, optional: bool, parent=None):
+    def __init__(self, optional: bool, parent=None, spelled: bool = True):
+        """`spelled`: the date written out beside the field (forms); a filter row shows it as a tooltip."""
         super().__init__(parent)
         self.optional = optional
+        self.spelled = spelled
         self.edit = QLineEdit(self)
         pattern = typed_dates.DATETIME_CHARACTERS if self.WITH_TIME else typed_dates.DATE_CHARACTERS
         self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(pattern.pattern), self.edit))
@@ -57,6 +59,7 @@ class TypedDateInput(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.calendar_button)
         layout.addWidget(self.reading, 1)
+        self.reading.setVisible(spelled)
         self.setFocusProxy(self.edit)
         self.calendar: QCalendarWidget | None = None
         self._value = None
@@ -86,12 +89,16 @@ class TypedDateInput(QWidget):
         """The order and hint follow the language; a value typed before is written the new way."""
         hint = typed_dates.datetime_hint() if self.WITH_TIME else typed_dates.date_hint()
         self.edit.setPlaceholderText(hint if self.optional else "")
-        self.edit.setToolTip(_("Type {pattern}, with / - . or spaces, or digits only. Up and Down change "
-                               "the part under the cursor; Alt+Down opens a calendar.").format(pattern=hint))
+        self._help = _("Type {pattern}, with / - . or spaces, or digits only. Up and Down change the part under "
+                       "the cursor; Alt+Down opens a calendar.").format(pattern=hint)
+        self.edit.setToolTip(self._help)
         self.calendar_button.setToolTip(_("Calendar (Alt+Down)"))
         if self._value is not None:
             self._set_text(self._text_of(self._value))
         self._show_reading()
+
+    def _typing_help(self) -> str:
+        return self._help
 
     def _set_text(self, text: str) -> None:
         if text != self.edit.text():
@@ -116,6 +123,8 @@ class TypedDateInput(QWidget):
         else:
             self.reading.setText("")
         self.reading.setToolTip(self.problem())
+        if not self.spelled:
+            self.edit.setToolTip(self.problem() or self.reading.text() or self._typing_help())
 
     def commit(self) -> None:
         """The person left the field: read a two-digit year too, and write the date out in full."""
@@ -215,8 +224,8 @@ class TypedDateInput(QWidget):
 
 
 class DateInput(TypedDateInput):
-    def __init__(self, optional: bool = True, parent=None):
-        super().__init__(optional, parent)
+    def __init__(self, optional: bool = True, parent=None, spelled: bool = True):
+        super().__init__(optional, parent, spelled)
         if not optional:
             self.set_value(None)
 
@@ -234,8 +243,8 @@ class DateTimeInput(TypedDateInput):
 
     WITH_TIME = True
 
-    def __init__(self, optional: bool = True, parent=None):
-        super().__init__(optional, parent)
+    def __init__(self, optional: bool = True, parent=None, spelled: bool = True):
+        super().__init__(optional, parent, spelled)
         if not optional:
             self.set_now()
 
