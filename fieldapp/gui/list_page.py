@@ -230,7 +230,7 @@ class ListPage(Page):
         layout.addWidget(self.splitter, 1)
         shortcut_context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search, context=shortcut_context)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_record, context=shortcut_context)
+        # Ctrl+N is the main window's: it works wherever the focus is on the page (the navigation too).
         self._update_buttons()
 
     # -- page hooks ----------------------------------------------------------------------------

@@ -166,6 +166,8 @@ class MainWindow(QMainWindow):
         self.page_stack.addWidget(page)
         item = QListWidgetItem(_(page.TITLE))
         item.setData(Qt.ItemDataRole.UserRole, page.TITLE)
+        if index < 9:
+            item.setToolTip(f"Ctrl+{index + 1}")
         self.nav.addItem(item)
         return True
 
@@ -201,6 +203,20 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
+        # Window-wide keys: Ctrl+N makes a record on the page shown, wherever the focus is;
+        # Ctrl+1…9 go to the pages in the order of the navigation.
+        self.new_action = QAction(self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_record)
+        self.addAction(self.new_action)
+        self.page_actions: list[QAction] = []
+        for number in range(1, 10):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, row=number - 1: self.go_to_page(row))
+            self.addAction(action)
+            self.page_actions.append(action)
+
         self.language_menu = self.menuBar().addMenu("")
         self.language_group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -235,10 +251,11 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         if self.context.is_unlocked:
             session = self.context.session
-            self.setWindowTitle(_("fieldapp — {site}").format(site=session.site_name))
+            # Qt adds the application's display name ("Beni field office — fieldapp"): only the site here.
+            self.setWindowTitle(session.site_name)
             self.status.setText(_("Site: {site} · User: {user}").format(site=session.site_name, user=session.user))
         else:
-            self.setWindowTitle("fieldapp")
+            self.setWindowTitle("")  # Qt shows "fieldapp" alone
             self.status.setText(_("Locked") if self.vault.exists() else "")
 
     # -- language ----------------------------------------------------------------------------
@@ -329,6 +346,16 @@ class MainWindow(QMainWindow):
             self.context.session.save_user_settings(settings)
             self.protection.set_timeout_minutes(dialog.value())
         dialog.deleteLater()
+
+    def new_record(self) -> None:
+        page = self.page_stack.currentWidget()
+        if self.context.is_unlocked and self.stack.currentWidget() is self.workspace and hasattr(page, "new_record"):
+            page.new_record()
+
+    def go_to_page(self, row: int) -> None:
+        if self.context.is_unlocked and self.stack.currentWidget() is self.workspace and 0 <= row < self.nav.count():
+            self.nav.setCurrentRow(row)
+            self.page_stack.currentWidget().setFocus()
 
     def page_of_kind(self, kind: str) -> Page | None:
         return next((page for page in self.pages if page.KIND == kind), None)

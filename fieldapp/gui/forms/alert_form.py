@@ -54,10 +54,11 @@ class AlertForm(RecordForm):
         self.threat_types.changed.connect(self._threats_changed)
         self.forwarded_to.changed.connect(self._forwarded_changed)
         self.responded_at.changed.connect(self._responded_changed)
-        chain_tab_order([self.received_at, self.channel, self.source_category, self.source_code, self.place,
-                         self.locality, self.threat_types, self.crsv_related, self.severity, self.description,
-                         self.verification, self.forwarded_to, self.forwarded_at, self.response,
-                         self.responded_at, self.status, self.now_button])
+        # Reading order: the left column top to bottom, then the right one.
+        chain_tab_order([self.received_at, self.now_button, self.channel, self.source_category, self.source_code,
+                         self.place, self.locality, self.severity, self.verification, self.status,
+                         self.threat_types, self.crsv_related, self.description, self.forwarded_to,
+                         self.forwarded_at, self.response, self.responded_at])
         fit_to_screen(self, 980, 520)
 
     def showEvent(self, event) -> None:

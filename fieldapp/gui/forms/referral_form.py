@@ -93,11 +93,12 @@ class ReferralForm(RecordForm):
         self.age_group.code_changed.connect(self._age_changed)
         self.consent_referral.toggled.connect(self._consent_toggled)
         self.consent_reporting.toggled.connect(self._consent_toggled)
+        # Reading order: the left column top to bottom, then the right one, then what is below.
         chain_tab_order([self.survivor_code, self.reported_at, self.incident_date, self.precision,
-                         self.incident_type, self.crsv, self.place, self.locality, self.entry_point,
+                         self.incident_type, self.crsv, self.place, self.locality, self.entry_point, self.status,
                          self.sex, self.age_group, self.displacement, self.disability, self.perpetrator,
                          self.perpetrator_count, self.consent_referral, self.consent_reporting, self.consent_by,
-                         self.consent_at, self.status, self.notes, self.services.view, self.services.add_button])
+                         self.consent_at, self.notes, self.services.view, self.services.add_button])
         # Hours tick on while the form is open.
         self._clock = QTimer(self)
         self._clock.setInterval(60_000)

@@ -61,9 +61,10 @@ class TrainingForm(RecordForm):
         self.post_test = right.add("post_test_avg", N_("Post-test average (%)"), _score_box())
         for box in (self.female, self.male, self.undisclosed):
             box.valueChanged.connect(self._update_totals)
+        # Reading order: the left column top to bottom, then the right one.
         chain_tab_order([self.title, self.start_date, self.end_date, self.place, self.venue, self.audience,
-                         self.topics, self.female, self.male, self.undisclosed, self.pre_test, self.post_test,
-                         self.facilitators, self.training_of_trainers, self.notes])
+                         self.facilitators, self.training_of_trainers, self.notes, self.topics, self.female,
+                         self.male, self.undisclosed, self.pre_test, self.post_test])
         fit_to_screen(self, 940, 480)
 
     def retranslate_fields(self) -> None:
