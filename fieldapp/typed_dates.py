@@ -127,9 +127,8 @@ def date_hint(locale: str | None = None) -> str:
 
 
 def datetime_hint(locale: str | None = None) -> str:
-    from fieldapp.i18n import _
-
-    return date_hint(locale) + " " + _("hh:mm")
+    # hh:mm reads the same in both languages (and is what the field shows), so it is not translated.
+    return date_hint(locale) + " hh:mm"
 
 
 def bad_date_message(locale: str | None = None) -> str:

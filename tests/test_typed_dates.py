@@ -26,7 +26,7 @@ def test_what_is_not_a_date_says_how_to_type_one(language, text):
     i18n.set_language(language)
     reading = read_date(text)
     assert reading.value is None
-    assert reading.problem == ("Not a date: type it as dd/mm/yyyy." if language == "fr"
+    assert reading.problem == ("Date illisible\u00a0: saisissez-la sous la forme jj/mm/aaaa." if language == "fr"
                                else "Not a date: type it as mm/dd/yyyy.")
 
 
@@ -52,5 +52,5 @@ def test_date_and_time(text):
 
 def test_a_date_time_needs_its_time():
     i18n.set_language("fr")
-    assert read_datetime("30/11/2026").problem == "Not a date and time: type it as dd/mm/yyyy hh:mm."
+    assert read_datetime("30/11/2026").problem.endswith("jj/mm/aaaa hh:mm.")
     assert read_datetime("30/11/2026 24:00").value is None
