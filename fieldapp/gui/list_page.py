@@ -21,7 +21,7 @@ from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.flow import FlowLayout
 from fieldapp.gui.widgets.places import PlaceNames, PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
-from fieldapp.i18n import N_, _, format_number
+from fieldapp.i18n import N_, _, format_number, language
 from fieldapp.store.repositories import ListQuery
 
 SEARCH_DELAY_MS = 150
@@ -211,6 +211,7 @@ class ListPage(Page):
         header.setResizeContentsPrecision(0)
         self.table.verticalHeader().setResizeContentsPrecision(0)
         self._columns_sized = False
+        self._sized_language = ""
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._show_detail())
         self.table.installEventFilter(self)
@@ -349,11 +350,12 @@ class ListPage(Page):
         row = self.model.row_of(keep) if keep else -1
         self.select_row(row if row >= 0 else 0)
         self._update_count()
-        if not self._columns_sized and self.model.rowCount():
-            self._size_columns()
+        if self.model.rowCount() and (not self._columns_sized or self._sized_language != language()):
+            self._size_columns()  # once, and again after a language switch while locked
 
     def _size_columns(self) -> None:
         self._columns_sized = True
+        self._sized_language = language()
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for section, column in enumerate(self.model.columns):
