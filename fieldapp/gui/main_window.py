@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(session.site_name)
             self.status.setText(_("Site: {site} · User: {user}").format(site=session.site_name, user=session.user))
         else:
-            self.setWindowTitle("")  # Qt shows "fieldapp" alone
+            self.setWindowTitle("fieldapp")  # the app name alone: Qt does not repeat a title ending with it
             self.status.setText(_("Locked") if self.vault.exists() else "")
 
     # -- language ----------------------------------------------------------------------------
