@@ -108,24 +108,81 @@ def translate_in(language_code: str, message: str, context: str | None = None) -
     return catalog.pgettext(context, message) if context else catalog.gettext(message)
 
 
-def format_date(value: date | None, fmt: str = "medium", locale: str | None = None) -> str:
+# One short and one long way to write a date, and a date-time, per language (DESIGN.md 7). The
+# short one is numeric in the locale's order with a four-digit year (30/11/2026, 11/30/2026): it is
+# what date fields show and accept, so lists, details and inputs read alike. The long one spells the
+# month (30 novembre 2026, November 30, 2026), for sentences and documents. Times are 24-hour.
+DATE_FORMATS = ("short", "long")
+TIME_PATTERN = "HH:mm"
+
+
+def date_order(locale: str | None = None) -> str:
+    """"DMY", "MDY" or "YMD": the order of day, month and year in the locale's numeric dates."""
+    return _date_shape(locale or _locale)[0]
+
+
+def date_pattern(fmt: str = "short", locale: str | None = None) -> str:
+    """The CLDR pattern of the short or long date of `locale` (the current one by default)."""
+    order, separator, long_pattern, _joiner = _date_shape(locale or _locale)
+    if fmt == "long":
+        return long_pattern
+    parts = {"D": "dd", "M": "MM", "Y": "yyyy"}
+    return separator.join(parts[letter] for letter in order)
+
+
+def datetime_pattern(fmt: str = "short", locale: str | None = None) -> str:
+    joiner = _date_shape(locale or _locale)[3]
+    if fmt == "long":
+        return joiner.replace("{1}", date_pattern("long", locale)).replace("{0}", TIME_PATTERN)
+    return f"{date_pattern('short', locale)} {TIME_PATTERN}"
+
+
+_shapes: dict[str, tuple[str, str, str, str]] = {}
+
+
+def _date_shape(locale: str) -> tuple[str, str, str, str]:
+    """(order, separator, long date pattern, date-time joiner) from Babel's CLDR data, once per locale."""
+    if locale not in _shapes:
+        from babel import dates as babel_dates
+
+        short = babel_dates.get_date_format("short", locale=locale).pattern
+        positions = sorted((short.find(letter), key) for letter, key in (("d", "D"), ("M", "M"), ("y", "Y"))
+                           if letter in short)
+        order = "".join(key for _position, key in positions) if len(positions) == 3 else "DMY"
+        separator = next((char for char in short if not char.isalpha()), "/")
+        joiner = str(babel_dates.get_datetime_format("long", locale=locale))
+        _shapes[locale] = (order, separator, babel_dates.get_date_format("long", locale=locale).pattern, joiner)
+    return _shapes[locale]
+
+
+def _pattern(fmt: str, locale: str, with_time: bool) -> str:
+    # "medium" and "full" (Babel's names) map to the long format: there are only two.
+    named = {"short": "short", "medium": "long", "long": "long", "full": "long"}.get(fmt)
+    if named is None:
+        return fmt  # an explicit CLDR pattern (documents with a fixed layout)
+    return datetime_pattern(named, locale) if with_time else date_pattern(named, locale)
+
+
+def format_date(value: date | None, fmt: str = "short", locale: str | None = None) -> str:
     if value is None:
         return ""
     from babel import dates as babel_dates  # Babel's locale data loads on first use, not at start-up
 
-    return _first_of_month(babel_dates.format_date(value, format=fmt, locale=locale or _locale), value,
-                           locale or _locale)
+    locale = locale or _locale
+    return _first_of_month(babel_dates.format_date(value, format=_pattern(fmt, locale, False), locale=locale),
+                           value, locale)
 
 
-def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | None = None) -> str:
+def format_datetime(value: datetime | None, fmt: str = "short", locale: str | None = None) -> str:
     """Formats in the laptop's local time zone: staff read times as they lived them."""
     if value is None:
         return ""
     local = value.astimezone() if value.tzinfo else value
     from babel import dates as babel_dates
 
-    return _first_of_month(babel_dates.format_datetime(local, format=fmt, locale=locale or _locale), local,
-                           locale or _locale)
+    locale = locale or _locale
+    return _first_of_month(babel_dates.format_datetime(local, format=_pattern(fmt, locale, True), locale=locale),
+                           local, locale)
 
 
 def _first_of_month(text: str, value: date, locale: str) -> str:

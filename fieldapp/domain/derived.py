@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
+from typing import Callable, Iterable
 
 from fieldapp.domain.records import Referral, Training
 from fieldapp.i18n import N_
@@ -39,6 +40,18 @@ def hours_since_incident(referral: Referral, now: datetime) -> float | None:
     return max(0.0, (now - moment).total_seconds() / 3600)
 
 
+# A health service at one of these statuses means the survivor has the care the windows are for.
+HEALTH_CARE_DONE = ("accepted", "completed")
+HEALTH_SECTOR = "health"
+
+# Why a referral shows no countdown (Urgency.quiet_reason); "" when it may show one.
+NOT_SEXUAL_VIOLENCE = "incident_type"
+CASE_CLOSED = "closed"
+HEALTH_CARE_RECEIVED = "health_care"
+DATE_UNKNOWN = "date_unknown"
+DATE_IN_FUTURE = "date_in_future"
+
+
 @dataclass(frozen=True)
 class Urgency:
     hours_since: float | None
@@ -47,23 +60,65 @@ class Urgency:
     pep_hours_left: float | None
     ec_hours_left: float | None
     applies: bool = True
+    quiet_reason: str = ""
+
+    @property
+    def urgent(self) -> bool:
+        """Inside a window and still waiting for health care: what lists show in red."""
+        return not self.quiet_reason and self.ec_open
+
+    @property
+    def future(self) -> bool:
+        return self.quiet_reason == DATE_IN_FUTURE
 
 
 def windows_apply(referral: Referral) -> bool:
     return not referral.incident_type or referral.incident_type in WINDOW_INCIDENT_TYPES
 
 
-def urgency(referral: Referral, now: datetime) -> Urgency:
-    """The PEP (≤ 72 h) and emergency contraception (≤ 120 h) windows.
+def health_care_received(health_statuses: Iterable[str]) -> bool:
+    return any(status in HEALTH_CARE_DONE for status in health_statuses)
+
+
+def health_statuses(services: Iterable) -> list[str]:
+    """Statuses of the health services among `services` (ReferralService records or drafts)."""
+    return [service.status for service in services if service.sector == HEALTH_SECTOR and not service.deleted]
+
+
+def urgency(referral: Referral, now: datetime,
+            health: Iterable[str] | Callable[[], Iterable[str]] = ()) -> Urgency:
+    """The one rule for the PEP (≤ 72 h) and emergency contraception (≤ 120 h) windows.
+
+    A survivor is urgent when the incident was rape or sexual assault (or its type is not chosen
+    yet), the case is open, its date is known and not in the future, less than 120 hours have
+    passed, and no health service has been accepted or received. `health` holds the statuses of
+    the referral's health services, or a function returning them: it is called only when
+    everything else says urgent, so a list of 200 000 old referrals looks up none.
 
     With only a date known, the incident is taken at midnight of that day: the earliest moment,
     so a window is never shown open when it may already be closed.
     """
-    hours = hours_since_incident(referral, now)
+    moment = incident_moment(referral)
+    hours = None if moment is None else (now - moment).total_seconds() / 3600
+
+    def quiet(reason: str) -> Urgency:
+        return Urgency(None if hours is None else max(0.0, hours), False, False, None, None,
+                       applies=reason not in (NOT_SEXUAL_VIOLENCE, CASE_CLOSED, HEALTH_CARE_RECEIVED),
+                       quiet_reason=reason)
+
     if not windows_apply(referral):
-        return Urgency(hours, False, False, None, None, applies=False)
+        return quiet(NOT_SEXUAL_VIOLENCE)
+    if referral.status == "closed":
+        return quiet(CASE_CLOSED)
     if hours is None:
-        return Urgency(None, False, False, None, None)
+        return quiet(DATE_UNKNOWN)
+    if referral.incident_date > now.astimezone().date():  # after today on the laptop's calendar
+        return quiet(DATE_IN_FUTURE)
+    hours = max(0.0, hours)
+    if hours <= EC_WINDOW_HOURS:
+        statuses = health() if callable(health) else health
+        if health_care_received(statuses):
+            return quiet(HEALTH_CARE_RECEIVED)
     return Urgency(
         hours,
         hours <= PEP_WINDOW_HOURS,

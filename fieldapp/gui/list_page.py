@@ -18,9 +18,10 @@ from fieldapp.gui.page import Page
 from fieldapp.gui.protection import copy_sensitive
 from fieldapp.gui.table_models import Column, RecordTableModel
 from fieldapp.gui.widgets.dates import DateInput
+from fieldapp.gui.widgets.flow import FlowLayout
 from fieldapp.gui.widgets.places import PlaceNames, PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
-from fieldapp.i18n import N_, _, format_number
+from fieldapp.i18n import N_, _, format_number, language
 from fieldapp.store.repositories import ListQuery
 
 SEARCH_DELAY_MS = 150
@@ -159,14 +160,19 @@ class ListPage(Page):
         self.place_filter.setMinimumWidth(200)
         self.place_filter.changed.connect(lambda _pcode: self.apply_filters())
         search_row.addWidget(self.place_filter, 2)
-        filters = QHBoxLayout()
+        # The filters wrap onto a second line on a narrow screen instead of widening the window.
+        filters = FlowLayout()
         self.date_label = QLabel()
-        self.date_from = DateInput(optional=True)
-        self.date_to = DateInput(optional=True)
+        self.date_from = DateInput(optional=True, spelled=False)
+        self.date_to = DateInput(optional=True, spelled=False)
         self.to_label = QLabel()
         if self.DATE_TITLE:
+            date_range = QWidget()
+            range_row = QHBoxLayout(date_range)
+            range_row.setContentsMargins(0, 0, 0, 0)
             for widget in (self.date_label, self.date_from, self.to_label, self.date_to):
-                filters.addWidget(widget)
+                range_row.addWidget(widget)
+            filters.add_widget(date_range)
             self.date_from.changed.connect(self.apply_filters)
             self.date_to.changed.connect(self.apply_filters)
         self.filter_combos: dict[str, VocabCombo] = {}
@@ -177,12 +183,11 @@ class ListPage(Page):
             combo.setMinimumContentsLength(16)
             combo.code_changed.connect(lambda _code: self.apply_filters())
             self.filter_combos[spec.name] = combo
-            filters.addWidget(combo)
+            filters.add_widget(combo)
         self.add_extra_filter_widgets(filters)
-        filters.addStretch(1)
         self.reset_button = QPushButton()
         self.reset_button.clicked.connect(self.reset_filters)
-        filters.addWidget(self.reset_button)
+        filters.add_widget(self.reset_button)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -206,6 +211,7 @@ class ListPage(Page):
         header.setResizeContentsPrecision(0)
         self.table.verticalHeader().setResizeContentsPrecision(0)
         self._columns_sized = False
+        self._sized_language = ""
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._show_detail())
         self.table.installEventFilter(self)
@@ -225,7 +231,7 @@ class ListPage(Page):
         layout.addWidget(self.splitter, 1)
         shortcut_context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search, context=shortcut_context)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_record, context=shortcut_context)
+        # Ctrl+N is the main window's: it works wherever the focus is on the page (the navigation too).
         self._update_buttons()
 
     # -- page hooks ----------------------------------------------------------------------------
@@ -244,6 +250,8 @@ class ListPage(Page):
         for widget in (self.date_from, self.date_to, self.place_filter, *self.filter_combos.values()):
             widget.retranslate()
         self.model.retranslate()
+        if self._columns_sized and self.model.rowCount():
+            self._size_columns()  # the titles' widths change with the language
         self._update_count()
         self._show_detail()
 
@@ -342,16 +350,19 @@ class ListPage(Page):
         row = self.model.row_of(keep) if keep else -1
         self.select_row(row if row >= 0 else 0)
         self._update_count()
-        if not self._columns_sized and self.model.rowCount():
-            self._size_columns()
+        if self.model.rowCount() and (not self._columns_sized or self._sized_language != language()):
+            self._size_columns()  # once, and again after a language switch while locked
 
     def _size_columns(self) -> None:
         self._columns_sized = True
+        self._sized_language = language()
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for section, column in enumerate(self.model.columns):
             limit = self.table.fontMetrics().horizontalAdvance("M" * column.max_chars)
-            header.resizeSection(section, min(header.sectionSize(section) + 12, limit))
+            # Never narrower than its title: a cut column title is as bad as a cut cell.
+            header.resizeSection(section, max(min(header.sectionSize(section) + 12, limit),
+                                              header.sectionSizeHint(section)))
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
@@ -551,16 +562,16 @@ class ListPage(Page):
 
 # -- helpers the list pages share ----------------------------------------------------------------
 def when(value) -> str:
-    """A date-time as people read it in both languages, never the ambiguous US short form."""
+    """A date-time the one short way of the language (i18n), as date fields show and accept it."""
     from fieldapp.i18n import format_datetime
 
-    return format_datetime(value, "dd MMM yyyy HH:mm") if value else ""
+    return format_datetime(value, "short") if value else ""
 
 
 def day(value) -> str:
     from fieldapp.i18n import format_date
 
-    return format_date(value, "dd MMM yyyy") if value else ""
+    return format_date(value, "short") if value else ""
 
 
 def detail_table(title: str, rows: list[tuple[str, str]], warning: str = "") -> str:

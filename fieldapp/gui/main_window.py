@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMenu, QMessageBox, QProgressDialog, QSplitter, QStackedWidget, QWidget)
@@ -24,6 +24,7 @@ from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, Lock
                                      clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
 from fieldapp.gui.qt_i18n import apply_language, language_names
 from fieldapp.gui.unlock import UnlockScreen
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 from fieldapp.sync.hlc import clock_warnings
@@ -50,6 +51,24 @@ def page_class(reference: str) -> type[Page]:
     return getattr(importlib.import_module(module), name)
 
 
+class PageStack(QStackedWidget):
+    """Pages one above the other, sized by the page on screen: a wide page elsewhere in the
+    navigation does not make the window too wide for a small laptop (QStackedWidget takes the
+    largest minimum of all its pages)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize(0, 0)
+
+
 def _centred(widget: QWidget, width: int, height: int) -> QWidget:
     """`widget` at most width × height, in the middle of a larger window."""
     widget.setMaximumSize(width, height)
@@ -72,7 +91,7 @@ class MainWindow(QMainWindow):
         self.protection.lock_requested.connect(self.lock)
         self.protection.lock_keys_pressed.connect(self.lock)
         self.protection.quick_exit_requested.connect(self.quick_exit)
-        self.resize(1200, 780)
+        fit_to_screen(self, 1280, 800)
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -87,7 +106,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.nav.setFont(font)
         self.nav.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
-        self.page_stack = QStackedWidget()
+        self.page_stack = PageStack()
         self._built_pages: list[Page] = []
         self._building_started = False
         self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)
@@ -148,6 +167,8 @@ class MainWindow(QMainWindow):
         self.page_stack.addWidget(page)
         item = QListWidgetItem(_(page.TITLE))
         item.setData(Qt.ItemDataRole.UserRole, page.TITLE)
+        if index < 9:
+            item.setToolTip(f"Ctrl+{index + 1}")
         self.nav.addItem(item)
         return True
 
@@ -183,6 +204,20 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
+        # Window-wide keys: Ctrl+N makes a record on the page shown, wherever the focus is;
+        # Ctrl+1…9 go to the pages in the order of the navigation.
+        self.new_action = QAction(self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_record)
+        self.addAction(self.new_action)
+        self.page_actions: list[QAction] = []
+        for number in range(1, 10):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, row=number - 1: self.go_to_page(row))
+            self.addAction(action)
+            self.page_actions.append(action)
+
         self.language_menu = self.menuBar().addMenu("")
         self.language_group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -217,10 +252,11 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         if self.context.is_unlocked:
             session = self.context.session
-            self.setWindowTitle(_("fieldapp — {site}").format(site=session.site_name))
+            # Qt adds the application's display name ("Beni field office — fieldapp"): only the site here.
+            self.setWindowTitle(session.site_name)
             self.status.setText(_("Site: {site} · User: {user}").format(site=session.site_name, user=session.user))
         else:
-            self.setWindowTitle("fieldapp")
+            self.setWindowTitle("fieldapp")  # the app name alone: Qt does not repeat a title ending with it
             self.status.setText(_("Locked") if self.vault.exists() else "")
 
     # -- language ----------------------------------------------------------------------------
@@ -316,6 +352,16 @@ class MainWindow(QMainWindow):
             self.context.session.save_user_settings(settings)
             self.protection.set_timeout_minutes(dialog.value())
         dialog.deleteLater()
+
+    def new_record(self) -> None:
+        page = self.page_stack.currentWidget()
+        if self.context.is_unlocked and self.stack.currentWidget() is self.workspace and hasattr(page, "new_record"):
+            page.new_record()
+
+    def go_to_page(self, row: int) -> None:
+        if self.context.is_unlocked and self.stack.currentWidget() is self.workspace and 0 <= row < self.nav.count():
+            self.nav.setCurrentRow(row)
+            self.page_stack.currentWidget().setFocus()
 
     def page_of_kind(self, kind: str) -> Page | None:
         return next((page for page in self.pages if page.KIND == kind), None)

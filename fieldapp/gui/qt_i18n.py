@@ -10,8 +10,31 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from fieldapp import i18n
+from fieldapp.i18n import N_
 
 _qt_translator: QTranslator | None = None
+_missing_translator: QTranslator | None = None
+
+# Strings of Qt's own dialogs that its French catalog lacks (Qt 6.11: the labels of the file
+# dialog gained an accelerator, "&Look in:", and the catalog still has "Look in:"). Ours answer
+# when Qt's does not; they are in fieldapp.po like every other string.
+QT_STRINGS_MISSING = {
+    ("QFileDialog", "&Look in:"): N_("&Look in:"),
+    ("QFileDialog", "Files of &type:"): N_("Files of &type:"),
+}
+
+
+class _MissingQtStrings(QTranslator):
+    """Asked after qtbase_<lang>: Qt asks the last installed translator first."""
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802 - Qt override
+        message = QT_STRINGS_MISSING.get((context, source_text))
+        if message is None or i18n.language() == "en":
+            return None  # a null string: Qt goes on to the next translator or the source text
+        return i18n._(message)
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt override
+        return False
 
 
 def qt_translations_dir() -> str:
@@ -28,6 +51,10 @@ def _install_qt_catalog(language: str) -> bool:
         _qt_translator = None
     if language == "en" or app is None:
         return language == "en"
+    global _missing_translator
+    if _missing_translator is None:
+        _missing_translator = _MissingQtStrings(app)
+        app.installTranslator(_missing_translator)  # before Qt's, so Qt's own is asked first
     translator = QTranslator(app)
     if not translator.load(f"qtbase_{language}", qt_translations_dir()):
         return False

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from html import escape
 
 from fieldapp.domain import vocab
-from fieldapp.domain.derived import urgency
+from fieldapp.domain.derived import health_statuses, urgency
 from fieldapp.domain.services import UN_PERSONNEL_NOTICE
 from fieldapp.gui.forms.referral_form import ReferralForm
 from fieldapp.gui.list_page import FilterSpec, ListPage, day, detail_table, when, yes_no
@@ -14,13 +14,12 @@ from fieldapp.gui.table_models import Column
 from fieldapp.i18n import N_, _, format_number, ngettext
 
 
-def urgency_text(referral) -> str:
-    state = urgency(referral, datetime.now(timezone.utc))
+def urgency_text(state) -> str:
+    if not state.urgent:
+        return _("Date in the future?") if state.future else ""
     if state.pep_open:
         return _("PEP {hours} h left").format(hours=format_number(int(state.pep_hours_left)))
-    if state.ec_open:
-        return _("EC {hours} h left").format(hours=format_number(int(state.ec_hours_left)))
-    return ""
+    return _("EC {hours} h left").format(hours=format_number(int(state.ec_hours_left)))
 
 
 class ReferralsPage(ListPage):
@@ -40,12 +39,23 @@ class ReferralsPage(ListPage):
     def repository(self, session):
         return session.referrals
 
+    def urgency_of(self, referral):
+        """The domain's rule, with the referral's health services looked up only when it asks."""
+        return urgency(referral, datetime.now(timezone.utc),
+                       lambda: health_statuses(self.context.session.services.for_referral(referral.id)))
+
+    def on_records_changed(self, change) -> None:
+        super().on_records_changed(change)
+        if change.kind == "service":
+            self.model.retranslate()  # a health service accepted ends the countdown in the list
+
     def make_columns(self) -> list[Column]:
         # Only columns with an index behind them sort: at 200 000 rows others take a second.
         return [
             Column(N_("Survivor code"), lambda r: r.survivor_code, sort="survivor_code"),
             Column(N_("Reported"), lambda r: when(r.reported_at), sort="reported_at"),
-            Column(N_("Urgent"), urgency_text, tone=lambda r: "warning" if urgency_text(r) else None),
+            Column(N_("Urgent"), lambda r: urgency_text(self.urgency_of(r)),
+                   tone=lambda r: "warning" if urgency_text(self.urgency_of(r)) else None),
             Column(N_("Incident type"), lambda r: vocab.INCIDENT_TYPE.label(r.incident_type), sort="incident_type"),
             Column(N_("Status"), lambda r: vocab.REFERRAL_STATUS.label(r.status), sort="status",
                    tone=lambda r: "muted" if r.status == "closed" else None),
@@ -60,12 +70,14 @@ class ReferralsPage(ListPage):
         return _("referral {code}").format(code=referral.survivor_code)
 
     def detail_html(self, referral) -> str:
-        state = urgency(referral, datetime.now(timezone.utc))
+        state = self.urgency_of(referral)
         warning = ""
-        if state.pep_open:
+        if state.future:
+            warning = _("The incident date is after today: check the day and the month.")
+        elif state.urgent and state.pep_open:
             warning = _("PEP window open: {pep} h left; emergency contraception: {ec} h left.").format(
                 pep=format_number(int(state.pep_hours_left)), ec=format_number(int(state.ec_hours_left)))
-        elif state.ec_open:
+        elif state.urgent:
             warning = _("Emergency contraception window open: {ec} h left.").format(
                 ec=format_number(int(state.ec_hours_left)))
         if referral.perpetrator_category == "un_personnel":

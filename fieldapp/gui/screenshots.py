@@ -1,9 +1,11 @@
 """Screenshots of the app for the README and for review: `python -m fieldapp.gui.screenshots OUTDIR`.
 
-Runs offscreen on throw-away vaults in a temporary folder and writes, in English then French
-(`en-…png`, `fr-…png`): the three steps of the first-run wizard, the unlock screen and its
-recovery form, Home, every page of the navigation (lists with their detail pane), and every
-record form. Nothing is kept but the PNG files.
+Runs offscreen on throw-away vaults in a temporary folder and writes, in English then French, at
+the size a maximised window has on a 1366×768 and on a 1024×600 screen (`en-…png` and
+`en-1024x600-…png`): the three steps of the first-run wizard, the unlock screen and its recovery
+form, Home, every page of the navigation (lists with their detail pane), and every record form at
+the window's size. What layout_check finds (a text cut short, a button out of sight, sideways
+scrolling) is printed beside the file name. Nothing is kept but the PNG files.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from fieldapp.domain.records import utc_now  # noqa: E402
 from fieldapp.fileio import atomic_write  # noqa: E402
 from fieldapp.gui.app import create_application  # noqa: E402
 from fieldapp.gui.context import AppContext  # noqa: E402
+from fieldapp.gui import layout_check  # noqa: E402
 from fieldapp.gui.list_page import ListPage  # noqa: E402
 from fieldapp.gui.main_window import MainWindow  # noqa: E402
 from fieldapp.gui.qt_i18n import apply_language  # noqa: E402
@@ -34,7 +37,7 @@ from fieldapp.gui.screenshot import png_bytes  # noqa: E402
 from fieldapp.store.dashboard import Dashboard  # noqa: E402
 from fieldapp.store.vault import Vault  # noqa: E402
 
-SIZE = (1200, 760)
+SCREENS = ("1366x768", "1024x600")
 SETTLE_MS = 500  # pages fill their lists and counters in workers after being shown
 DEMO_PASSPHRASE = "correct horse battery staple"
 
@@ -68,17 +71,26 @@ def _slug(text: str) -> str:
 
 
 class Shooter:
-    def __init__(self, outdir: Path, language: str):
-        self.outdir, self.language = outdir, language
+    def __init__(self, outdir: Path, language: str, screen: str = SCREENS[0]):
+        self.outdir, self.language, self.screen = outdir, language, screen
+        self.size = layout_check.window_size(screen)
         self.number = 0
         self.written: list[Path] = []
+        self.problems: dict[Path, list[str]] = {}
 
-    def save(self, widget: QWidget, name: str) -> None:
+    def save(self, widget: QWidget, name: str, buttons: list[QWidget] | None = None) -> None:
         _settle()
         self.number += 1
-        path = self.outdir / f"{self.language}-{self.number:02d}-{name}.png"
+        size = "" if self.screen == SCREENS[0] else f"{self.screen}-"
+        path = self.outdir / f"{self.language}-{size}{self.number:02d}-{name}.png"
         atomic_write(path, compact(png_bytes(widget)), mode=0o644)
         self.written.append(path)
+        problems = layout_check.cut_texts(widget) + layout_check.sideways_scrolling(widget)
+        problems += layout_check.outside(widget, buttons or [])
+        if (widget.width(), widget.height()) != self.size:
+            problems.insert(0, f"{widget.width()}×{widget.height()} instead of {self.size[0]}×{self.size[1]}")
+        if problems:
+            self.problems[path] = problems
 
 
 def add_urgent_case(session) -> None:
@@ -105,8 +117,8 @@ def add_urgent_case(session) -> None:
 def _wizard(shoot: Shooter, folder: Path) -> None:
     """The three wizard steps, on a vault made for the purpose (its key is shown, then thrown away)."""
     context = AppContext()
-    window = MainWindow(context, Vault(folder / f"first-run-{shoot.language}"))
-    window.resize(*SIZE)
+    window = MainWindow(context, Vault(folder / f"first-run-{shoot.language}-{shoot.screen}"))
+    window.resize(*shoot.size)
     window.show()
     wizard = window.wizard
     try:
@@ -135,7 +147,8 @@ def _pages(shoot: Shooter, window: MainWindow) -> None:
     urgent = Dashboard(session).urgent_referrals(utc_now(), limit=1).items
     for page in window.pages:
         window.show_page(page)
-        _settle()
+        _settle(100)
+        window.resize(*shoot.size)  # a wider page shown before has let go of the window
         if isinstance(page, ListPage):
             if page.KIND == "referral" and urgent:
                 page.open_record(urgent[0].referral.id)  # one inside the PEP window: the urgency banner shows
@@ -146,41 +159,44 @@ def _pages(shoot: Shooter, window: MainWindow) -> None:
             page.edit_current()
             form = page.form
             if form is not None:
-                body = getattr(form, "body", form)  # forms scroll their body: ask the body its size
-                hint = body.sizeHint()
-                form.resize(max(900, min(1400, hint.width() + 60)), max(700, min(900, hint.height() + 120)))
-                shoot.save(form, f"{_slug(page.KIND)}-form")
+                form.resize(*shoot.size)
+                shoot.save(form, f"{_slug(page.KIND)}-form", list(form.buttons.buttons()))
                 form.reject()  # unchanged, so it closes without asking
                 _settle(100)
 
 
-def take(outdir: Path, records: int = 400, languages: tuple[str, ...] = ("en", "fr")) -> list[Path]:
+def take(outdir: Path, records: int = 400, languages: tuple[str, ...] = ("en", "fr"),
+         screens: tuple[str, ...] = SCREENS, problems: dict | None = None) -> list[Path]:
+    """Write the pictures; `problems`, if given, receives what layout_check found per picture."""
     outdir.mkdir(parents=True, exist_ok=True)
     app = create_application([sys.argv[0]])
     written: list[Path] = []
+    problems = {} if problems is None else problems
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         session, recovery_key, _counts = create_demo_vault(folder / "demo", records)
         add_urgent_case(session)
         context = AppContext()
         window = MainWindow(context, session.vault)  # the Vault that holds the one-writer lock
-        window.resize(*SIZE)
         window.show()
         try:
-            for language in languages:
-                apply_language(language, context)
-                shoot = Shooter(outdir, language)
-                _wizard(shoot, folder)
-                window.unlock_screen.reset()
-                shoot.save(window, "unlock")
-                window.unlock_screen.show_recovery()
-                shoot.save(window, "unlock-recovery")
-                window.unlock_screen.show_passphrase()
-                window.on_unlocked(session)
-                _pages(shoot, window)
-                window.lock()
-                session = window.vault.unlock_with_recovery(recovery_key, DEMO_USER)
-                written += shoot.written
+            for screen in screens:
+                for language in languages:
+                    apply_language(language, context)
+                    shoot = Shooter(outdir, language, screen)
+                    window.resize(*shoot.size)
+                    _wizard(shoot, folder)
+                    window.unlock_screen.reset()
+                    shoot.save(window, "unlock")
+                    window.unlock_screen.show_recovery()
+                    shoot.save(window, "unlock-recovery")
+                    window.unlock_screen.show_passphrase()
+                    window.on_unlocked(session)
+                    _pages(shoot, window)
+                    window.lock()
+                    session = window.vault.unlock_with_recovery(recovery_key, DEMO_USER)
+                    written += shoot.written
+                    problems.update(shoot.problems)
         finally:
             apply_language("en", context)
             if context.is_unlocked:
@@ -195,8 +211,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m fieldapp.gui.screenshots OUTDIR", file=sys.stderr)
         return 2
-    for path in take(Path(argv[0])):
-        print(path)
+    problems: dict[Path, list[str]] = {}
+    for path in take(Path(argv[0]), problems=problems):
+        print(f"{path}  ← {'; '.join(problems[path])}" if path in problems else path)
     return 0
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fieldapp.domain.derived import EC_WINDOW_HOURS, WINDOW_INCIDENT_TYPES, Urgency, urgency
+from fieldapp.domain.derived import EC_WINDOW_HOURS, HEALTH_CARE_DONE, WINDOW_INCIDENT_TYPES, Urgency, urgency
 from fieldapp.domain.records import Alert, Referral
 from fieldapp.store.convert import datetime_to_text
 
-HEALTH_DONE = ("accepted", "completed")
+HEALTH_DONE = HEALTH_CARE_DONE  # the domain's rule; the query only narrows the candidates
 SERVICE_CLOSED = ("completed", "declined", "rejected", "unavailable", "cancelled")
 ALERT_OPEN_HOURS = 24
 RECENT_DAYS = 30
@@ -91,8 +91,9 @@ class Dashboard:
             referral = found.get(record_id)
             if referral is None:
                 continue
-            window = urgency(referral, now)
-            if window.ec_open:  # midnight of an incident date may already be past 120 h
+            # The domain rule decides; the query above only narrows the candidates.
+            window = urgency(referral, now, [health_status] if health_status else [])
+            if window.urgent:
                 urgent.append(UrgentReferral(referral, window, health_status))
         urgent.sort(key=lambda item: (not item.urgency.pep_open, item.urgency.ec_hours_left))
         return Capped(urgent[:limit], len(urgent))

@@ -183,12 +183,13 @@ def test_alert_form_is_ready_at_once_and_keeps_a_sensible_tab_order(qtbot, open_
     received = form.received_at.value()
     assert abs(datetime.now(timezone.utc) - received) < timedelta(minutes=2)
     assert form.focusWidget() is form.channel
+    # Reading order: down the left column, then the right one (never across to the other column).
     order = [form.channel, form.source_category, form.source_code, form.place.edit, form.locality,
-             form.threat_types, form.crsv_related, form.severity, form.description, form.verification]
+             form.severity, form.verification, form.status, form.threat_types, form.crsv_related, form.description]
     for current, following in zip(order, order[1:]):
         assert form.focusWidget() is current
         qtbot.keyClick(current, Qt.Key.Key_Tab)
-    assert form.focusWidget() is form.verification
+    assert form.focusWidget() is form.description
 
     # Threats are ticked from the keyboard; sexual violence ticks CRSV by itself.
     form.threat_types.setFocus()

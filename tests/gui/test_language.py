@@ -38,7 +38,7 @@ def test_french_reaches_qt_buttons_dates_and_is_remembered_for_the_user(qtbot, w
     context.records_changed.emit(session.services.create(
         ReferralService(referral_id=referral.id, sector="legal", status="referred", follow_up_on=due)))
     home = window.pages[0]
-    assert home.follow_ups.tree.topLevelItem(0).text(0).startswith("Jan 15, 2026")
+    assert home.follow_ups.tree.topLevelItem(0).text(0).startswith("01/15/2026")
 
     with qtbot.waitSignal(context.language_changed, timeout=1000):
         window.language_actions["fr"].trigger()
@@ -59,7 +59,7 @@ def test_french_reaches_qt_buttons_dates_and_is_remembered_for_the_user(qtbot, w
     window.edit_protection_settings()
     assert seen["cancel"] == "Annuler"
     # Dates on Home follow the language (Babel, fr_CD) without a restart.
-    assert home.follow_ups.tree.topLevelItem(0).text(0).startswith("15 janv. 2026")
+    assert home.follow_ups.tree.topLevelItem(0).text(0).startswith("15/01/2026")
     assert session.user_settings()["language"] == "fr"
 
     # Someone switches the locked window back to English; amina unlocks and gets French again.

@@ -3,13 +3,13 @@ defaults are set, and Tab walks the fields in the order a call is taken."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Alert, utc_now
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.widgets.dates import DateTimeInput
-from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCheckList, VocabCombo
 from fieldapp.i18n import N_, _
@@ -20,11 +20,7 @@ class AlertForm(RecordForm):
     EDIT_TITLE = N_("Edit alert")
 
     def build(self, body: QWidget) -> None:
-        columns = QHBoxLayout(body)
-        left, right = FieldGrid(body), FieldGrid(body)
-        columns.addWidget(left, 1)
-        columns.addWidget(right, 1)
-        self.grids = [left, right]
+        left, right = self.two_grids(QVBoxLayout(body))
 
         received_row = QWidget()
         row = QHBoxLayout(received_row)
@@ -58,11 +54,12 @@ class AlertForm(RecordForm):
         self.threat_types.changed.connect(self._threats_changed)
         self.forwarded_to.changed.connect(self._forwarded_changed)
         self.responded_at.changed.connect(self._responded_changed)
-        chain_tab_order([self.received_at, self.channel, self.source_category, self.source_code, self.place,
-                         self.locality, self.threat_types, self.crsv_related, self.severity, self.description,
-                         self.verification, self.forwarded_to, self.forwarded_at, self.response,
-                         self.responded_at, self.status, self.now_button])
-        self.resize(980, 520)
+        # Reading order: the left column top to bottom, then the right one.
+        chain_tab_order([self.received_at, self.now_button, self.channel, self.source_category, self.source_code,
+                         self.place, self.locality, self.severity, self.verification, self.status,
+                         self.threat_types, self.crsv_related, self.description, self.forwarded_to,
+                         self.forwarded_at, self.response, self.responded_at])
+        fit_to_screen(self, 980, 520)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
                                QScrollArea, QVBoxLayout, QWidget)
 
 from fieldapp.errors import FieldappError, ValidationError
-from fieldapp.gui.widgets.fields import ERROR_STYLE
+from fieldapp.gui.widgets.dates import TypedDateInput
+from fieldapp.gui.widgets.fields import ERROR_STYLE, FieldGrid
+from fieldapp.gui.widgets.flow import Columns
 from fieldapp.i18n import _
 
 
@@ -34,10 +36,12 @@ class RecordForm(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setModal(True)
         self.grids = []
+        self.columns: Columns | None = None
         outer = QVBoxLayout(self)
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.viewport().installEventFilter(self)  # its width decides one column or two
         self.body = QWidget()
         self.scroll.setWidget(self.body)
         outer.addWidget(self.scroll, 1)
@@ -86,13 +90,39 @@ class RecordForm(QDialog):
         """Labels beyond the FieldGrids (banners, buttons, vocab inputs)."""
 
     def check_inputs(self) -> dict[str, str]:
-        """Problems the widgets know before the record exists: typed text that names no place."""
+        """Problems the widgets know before the record exists: typed text that names no place or
+        is not a date."""
+        problems = {}
+        for grid in self.grids:
+            for name in grid.names():
+                widget = grid.widget(name)
+                for field in [widget] if isinstance(widget, TypedDateInput) else widget.findChildren(TypedDateInput):
+                    field.commit()  # Ctrl+S inside the field: read "3/1/26" as it would be on leaving
+                    if field.problem():
+                        problems[name] = field.problem()
         place = getattr(self, "place", None)
         problem = place.problem() if place is not None else ""
-        return {"location_pcode": problem} if problem else {}
+        if problem:
+            problems["location_pcode"] = problem
+        return problems
 
     def after_save(self, record) -> None:
         """Extra writes once the record is saved (services of a referral); each emits its Change."""
+
+    def two_grids(self, layout) -> tuple[FieldGrid, FieldGrid]:
+        """Two field grids, side by side when the form is wide enough, else one under the other."""
+        left, right = FieldGrid(self.body), FieldGrid(self.body)
+        self.columns = Columns([left, right], self.body)
+        layout.addWidget(self.columns)
+        self.grids = [left, right]
+        return left, right
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize and self.columns is not None:
+            margins = self.body.layout().contentsMargins() if self.body.layout() else None
+            spare = margins.left() + margins.right() if margins else 0
+            self.columns.fit_width(event.size().width() - spare)
+        return super().eventFilter(watched, event)
 
     # -- shared behaviour ----------------------------------------------------------------------
     def retranslate(self) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Provider
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.widgets.dates import DateInput
-from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCheckList
 from fieldapp.i18n import N_, _
@@ -23,11 +23,7 @@ class ProviderForm(RecordForm):
     EDIT_TITLE = N_("Edit service provider")
 
     def build(self, body: QWidget) -> None:
-        columns = QHBoxLayout(body)
-        left, right = FieldGrid(body), FieldGrid(body)
-        columns.addWidget(left, 1)
-        columns.addWidget(right, 1)
-        self.grids = [left, right]
+        left, right = self.two_grids(QVBoxLayout(body))
         self.name = left.add("name", N_("Name"), QLineEdit())
         self.place = left.add("location_pcode", N_("Place"), PlacePicker(self.context))
         self.address = left.add("address", N_("Address"), QLineEdit())
@@ -53,7 +49,7 @@ class ProviderForm(RecordForm):
         chain_tab_order([self.name, self.place, self.address, self.phones, self.opening_hours, self.focal_point,
                          self.languages, self.free_of_charge, self.active, self.sectors, self.eligibility,
                          self.last_verified, self.verified_today])
-        self.resize(900, 520)
+        fit_to_screen(self, 900, 520)
 
     def retranslate_fields(self) -> None:
         self.free_of_charge.setText(_("Services are free"))

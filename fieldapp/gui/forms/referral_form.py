@@ -7,23 +7,25 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from fieldapp.domain import services as rules
 from fieldapp.domain import vocab
-from fieldapp.domain.derived import urgency
+from fieldapp.domain import derived
+from fieldapp.domain.derived import health_statuses, urgency
 from fieldapp.domain.records import Referral
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.forms.services import ServicesPanel
 from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
-from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
-from fieldapp.i18n import N_, _, format_number
+from fieldapp.i18n import N_, _, format_date, format_number
 
 URGENT_STYLE = "background: #b00020; color: white; font-weight: bold; padding: 6px; border-radius: 3px;"
 CLOSED_STYLE = "background: #eeeeee; color: #333333; padding: 6px; border-radius: 3px;"
 UNKNOWN_STYLE = "background: #fff3cd; color: #5c4400; padding: 6px; border-radius: 3px;"
+FUTURE_STYLE = "background: #fff3cd; color: #8a1c00; font-weight: bold; padding: 6px; border: 2px solid #b00020;"
 NOTICE_STYLE = "background: #fff3cd; color: #5c4400; font-weight: bold; padding: 6px; border: 1px solid #c99a00;"
 CHILD_AGES = ("0-11", "12-17")
 
@@ -44,12 +46,7 @@ class ReferralForm(RecordForm):
         self.layout().insertWidget(0, self.urgency_banner)
 
         outer = QVBoxLayout(body)
-        columns = QHBoxLayout()
-        outer.addLayout(columns)
-        left, right = FieldGrid(body), FieldGrid(body)
-        columns.addWidget(left, 1)
-        columns.addWidget(right, 1)
-        self.grids = [left, right]
+        left, right = self.two_grids(outer)
         self.survivor_code = left.add("survivor_code", N_("Survivor code"), QLineEdit())
         self.reported_at = left.add("reported_at", N_("Reported at"), DateTimeInput(optional=False))
         self.incident_date = left.add("incident_date", N_("Incident date"), DateInput(optional=True))
@@ -89,22 +86,25 @@ class ReferralForm(RecordForm):
         self.status.set_code("open")
         self.incident_date.changed.connect(self._update_urgency)
         self.incident_type.code_changed.connect(self._update_urgency)
+        self.status.code_changed.connect(self._update_urgency)
+        self.services.changed.connect(self._update_urgency)
         self.precision.code_changed.connect(self._precision_changed)
         self.perpetrator.code_changed.connect(self._update_notice)
         self.age_group.code_changed.connect(self._age_changed)
         self.consent_referral.toggled.connect(self._consent_toggled)
         self.consent_reporting.toggled.connect(self._consent_toggled)
+        # Reading order: the left column top to bottom, then the right one, then what is below.
         chain_tab_order([self.survivor_code, self.reported_at, self.incident_date, self.precision,
-                         self.incident_type, self.crsv, self.place, self.locality, self.entry_point,
+                         self.incident_type, self.crsv, self.place, self.locality, self.entry_point, self.status,
                          self.sex, self.age_group, self.displacement, self.disability, self.perpetrator,
                          self.perpetrator_count, self.consent_referral, self.consent_reporting, self.consent_by,
-                         self.consent_at, self.status, self.notes, self.services.view, self.services.add_button])
+                         self.consent_at, self.notes, self.services.view, self.services.add_button])
         # Hours tick on while the form is open.
         self._clock = QTimer(self)
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self._update_urgency)
         self._clock.start()
-        self.resize(1040, 760)
+        fit_to_screen(self, 1040, 760)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -154,31 +154,42 @@ class ReferralForm(RecordForm):
 
     def _update_urgency(self) -> None:
         probe = Referral(incident_date=self.incident_date.value(), incident_date_precision=self.precision.code(),
-                         incident_type=self.incident_type.code() or "")
-        state = urgency(probe, datetime.now(timezone.utc))
-        if not state.applies:
-            self.urgency_banner.setText(_("PEP and emergency contraception windows apply after rape or sexual "
-                                          "assault only."))
-            self.urgency_banner.setStyleSheet(CLOSED_STYLE)
-            return
-        if state.hours_since is None:
-            self.urgency_banner.setText(_("Incident date unknown. If it was less than 72 hours ago, PEP is still "
-                                          "possible; less than 120 hours, emergency contraception."))
-            self.urgency_banner.setStyleSheet(UNKNOWN_STYLE)
-            return
-        hours = format_number(int(state.hours_since))
-        parts = [_("Incident {hours} hours ago.").format(hours=hours)]
-        if state.pep_open:
-            parts.append(_("PEP window OPEN: {left} h left.").format(left=format_number(int(state.pep_hours_left))))
+                         incident_type=self.incident_type.code() or "", status=self.status.code() or "open")
+        staged = health_statuses(draft.service for draft in self.services.model.drafts())
+        state = urgency(probe, datetime.now(timezone.utc), staged)
+        reason = state.quiet_reason
+        quiet_texts = {
+            derived.NOT_SEXUAL_VIOLENCE: _("PEP and emergency contraception windows apply after rape or sexual "
+                                           "assault only."),
+            derived.CASE_CLOSED: _("Case closed: no health care window to watch."),
+            derived.HEALTH_CARE_RECEIVED: _("Health care accepted or received: the PEP and emergency contraception "
+                                            "windows need no more action."),
+        }
+        if reason in quiet_texts:
+            self._set_banner(quiet_texts[reason], CLOSED_STYLE)
+        elif reason == derived.DATE_IN_FUTURE:
+            self._set_banner(_("The incident date {date} is after today: check the day and the month.").format(
+                date=format_date(probe.incident_date, "long")), FUTURE_STYLE)
+        elif reason == derived.DATE_UNKNOWN:
+            self._set_banner(_("Incident date unknown. If it was less than 72 hours ago, PEP is still possible; "
+                               "less than 120 hours, emergency contraception."), UNKNOWN_STYLE)
         else:
-            parts.append(_("PEP window (72 h) closed."))
-        if state.ec_open:
-            parts.append(_("Emergency contraception window OPEN: {left} h left.").format(
-                left=format_number(int(state.ec_hours_left))))
-        else:
-            parts.append(_("Emergency contraception window (120 h) closed."))
-        self.urgency_banner.setText(" ".join(parts))
-        self.urgency_banner.setStyleSheet(URGENT_STYLE if state.ec_open else CLOSED_STYLE)
+            hours = format_number(int(state.hours_since))
+            parts = [_("Incident {hours} hours ago.").format(hours=hours)]
+            if state.pep_open:
+                parts.append(_("PEP window OPEN: {left} h left.").format(left=format_number(int(state.pep_hours_left))))
+            else:
+                parts.append(_("PEP window (72 h) closed."))
+            if state.ec_open:
+                parts.append(_("Emergency contraception window OPEN: {left} h left.").format(
+                    left=format_number(int(state.ec_hours_left))))
+            else:
+                parts.append(_("Emergency contraception window (120 h) closed."))
+            self._set_banner(" ".join(parts), URGENT_STYLE if state.urgent else CLOSED_STYLE)
+
+    def _set_banner(self, text: str, style: str) -> None:
+        self.urgency_banner.setText(text)
+        self.urgency_banner.setStyleSheet(style)
 
     # -- record <-> fields ---------------------------------------------------------------------
     def repository(self):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -22,7 +22,8 @@ from fieldapp.gui.forms.base import text_box
 from fieldapp.gui.table_models import ID_ROLE, RECORD_ROLE
 from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
 from fieldapp.gui.widgets.fields import ERROR_STYLE, FieldGrid
-from fieldapp.gui.widgets.vocab import VocabCombo
+from fieldapp.gui.widgets.fit import fit_to_screen
+from fieldapp.gui.widgets.vocab import BelowCombo, VocabCombo
 from fieldapp.i18n import N_, _, format_date
 from fieldapp.store.repositories import ListQuery
 
@@ -155,7 +156,7 @@ class ReasonDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(460, 240)
+        fit_to_screen(self, 460, 240)
 
     def _accept(self) -> None:
         text = self.reason.toPlainText().strip()
@@ -178,7 +179,7 @@ class ServiceDialog(QDialog):
         self.grid = FieldGrid(self)
         layout.addWidget(self.grid)
         self.sector = self.grid.add("sector", N_("Service"), VocabCombo(vocab.SECTOR, empty_label=N_("Choose…")))
-        self.provider = self.grid.add("provider_id", N_("Provider"), QComboBox())
+        self.provider = self.grid.add("provider_id", N_("Provider"), BelowCombo())
         self.provider_text = self.grid.add("provider_text", N_("Other provider"), QLineEdit())
         self.appointment_at = self.grid.add("appointment_at", N_("Appointment"), DateTimeInput(optional=True))
         self.follow_up_on = self.grid.add("follow_up_on", N_("Follow up on"), DateInput(optional=True))
@@ -199,7 +200,7 @@ class ServiceDialog(QDialog):
         self.follow_up_on.set_value(service.follow_up_on)
         self.outcome_notes.setPlainText(service.outcome_notes)
         self.setWindowTitle(_("Service"))
-        self.resize(560, 300)
+        fit_to_screen(self, 560, 300)
 
     def _fill_providers(self) -> None:
         current = self.provider.currentData() or self._service.provider_id or ""

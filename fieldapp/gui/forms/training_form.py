@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from fieldapp.domain import vocab
 from fieldapp.domain.derived import training_share_women, training_total
 from fieldapp.domain.records import Training
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.widgets.dates import DateInput
-from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCheckList, VocabCombo
 from fieldapp.i18n import N_, _, format_number, format_percent, ngettext
@@ -40,11 +40,7 @@ class TrainingForm(RecordForm):
     EDIT_TITLE = N_("Edit training")
 
     def build(self, body: QWidget) -> None:
-        columns = QHBoxLayout(body)
-        left, right = FieldGrid(body), FieldGrid(body)
-        columns.addWidget(left, 1)
-        columns.addWidget(right, 1)
-        self.grids = [left, right]
+        left, right = self.two_grids(QVBoxLayout(body))
         self.title = left.add("title", N_("Title"), QLineEdit())
         self.start_date = left.add("start_date", N_("First day"), DateInput(optional=False))
         self.end_date = left.add("end_date", N_("Last day"), DateInput(optional=True))
@@ -65,10 +61,11 @@ class TrainingForm(RecordForm):
         self.post_test = right.add("post_test_avg", N_("Post-test average (%)"), _score_box())
         for box in (self.female, self.male, self.undisclosed):
             box.valueChanged.connect(self._update_totals)
+        # Reading order: the left column top to bottom, then the right one.
         chain_tab_order([self.title, self.start_date, self.end_date, self.place, self.venue, self.audience,
-                         self.topics, self.female, self.male, self.undisclosed, self.pre_test, self.post_test,
-                         self.facilitators, self.training_of_trainers, self.notes])
-        self.resize(940, 480)
+                         self.facilitators, self.training_of_trainers, self.notes, self.topics, self.female,
+                         self.male, self.undisclosed, self.pre_test, self.post_test])
+        fit_to_screen(self, 940, 480)
 
     def retranslate_fields(self) -> None:
         self.training_of_trainers.setText(_("Participants will train others"))

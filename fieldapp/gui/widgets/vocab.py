@@ -3,7 +3,7 @@ themselves when the language changes (DESIGN.md 7)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QListWidget, QListWidgetItem
 
 from fieldapp.domain.vocab import Vocabulary
@@ -13,7 +13,23 @@ from fieldapp.i18n import _
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
 
-class VocabCombo(QComboBox):
+class BelowCombo(QComboBox):
+    """A drop-down whose list opens below the field (above when the screen ends), never laid
+    over it centred on the current choice, where the pointer then rests on another choice."""
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt override
+        super().showPopup()
+        popup = self.view().window()
+        below = self.mapToGlobal(QPoint(0, self.height()))
+        screen = self.screen().availableGeometry()
+        y = below.y()
+        if y + popup.height() > screen.bottom():
+            y = max(screen.top(), self.mapToGlobal(QPoint(0, 0)).y() - popup.height())
+        x = max(screen.left(), min(below.x(), screen.right() - popup.width()))
+        popup.move(x, y)
+
+
+class VocabCombo(BelowCombo):
     """One code of a vocabulary. With `empty_label` (N_-marked, e.g. "All"), a first item stands for
     no value (code "")."""
 

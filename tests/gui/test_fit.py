@@ -1,0 +1,133 @@
+"""Every page, form and dialog on the field laptops' screens, 1366×768 and 1024×600 (less a
+taskbar and a title bar), in English and French: the window is not pushed wider or taller than
+that, no text is cut, nothing scrolls sideways, and the main buttons are in sight."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from fieldapp.demo import fill
+from fieldapp.gui import layout_check
+from fieldapp.gui.forms.services import ReasonDialog, ServiceDialog
+from fieldapp.gui.list_page import ListPage
+from fieldapp.gui.qt_i18n import apply_language
+from fieldapp.domain.records import ReferralService
+
+# Pages other developers are changing under the same issue; their own content fails here today.
+OTHERS = {
+    "SyncPage": "Sync page (being reworked under issue 12 by another developer): its tables and buttons "
+                "need 1107 px in French, 888 px in English, at 1024×600",
+}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settle(qtbot, ms: int = 60) -> None:
+    qtbot.wait(ms)
+
+
+def page_problems(window, page, size) -> list[str]:
+    problems = []
+    if (window.width(), window.height()) != size:
+        problems.append(f"window is {window.width()}×{window.height()}, not {size[0]}×{size[1]}")
+    problems += layout_check.cut_texts(window) + layout_check.sideways_scrolling(window)
+    buttons = [b for b in page.findChildren(QPushButton) if b.isVisibleTo(page)]
+    problems += layout_check.outside(window, buttons)
+    return problems
+
+
+def form_problems(form, size) -> list[str]:
+    problems = []
+    if (form.width(), form.height()) != size:
+        problems.append(f"form is {form.width()}×{form.height()}, not {size[0]}×{size[1]}")
+    problems += layout_check.cut_texts(form) + layout_check.sideways_scrolling(form)
+    problems += layout_check.outside(form, list(form.buttons.buttons()))
+    services = getattr(form, "services", None)
+    if services is not None:
+        # Below the fields: reachable by scrolling down, never by scrolling sideways.
+        form.scroll.ensureWidgetVisible(services.add_button)
+        problems += layout_check.outside(form, [services.add_button])
+    return problems
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("screen", list(layout_check.SCREENS))
+def test_every_page_and_form_fits_the_screen(qtbot, window, session, context, language, screen):
+    fill(session, 30)
+    apply_language(language, context)
+    size = layout_check.window_size(screen)
+    found: dict[str, list[str]] = {}
+    for page in window.pages:
+        window.show_page(page)
+        settle(qtbot)  # the window's minimum follows the page shown (a wide page before it let go)
+        window.resize(*size)
+        settle(qtbot)
+        if isinstance(page, ListPage):
+            page.refresh()
+            page.select_row(0)
+            settle(qtbot)
+        found[type(page).__name__] = page_problems(window, page, size)
+        if isinstance(page, ListPage) and page.FORM is not None:
+            page.edit_current()
+            form = page.form
+            form.resize(*size)
+            settle(qtbot)
+            found[type(form).__name__] = form_problems(form, size)
+            form.reject()
+            settle(qtbot, 20)
+    mine = {name: problems for name, problems in found.items() if problems and name not in OTHERS}
+    assert not mine, json.dumps(mine, ensure_ascii=False, indent=1)
+    theirs = {name: problems for name, problems in found.items() if problems and name in OTHERS}
+    if theirs:
+        pytest.xfail("; ".join(OTHERS[name] for name in theirs))
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_service_and_reason_dialogs_fit_the_small_screen(qtbot, window, session, context, language):
+    apply_language(language, context)
+    size = layout_check.window_size("1024x600")
+    for dialog in (ServiceDialog(session, ReferralService(referral_id=""), lambda _s: None, window),
+                   ReasonDialog("Refuse", "Write the reason the provider refused the referral.", lambda _r: None,
+                                window)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        settle(qtbot)
+        assert dialog.width() <= size[0] and dialog.height() <= size[1]
+        assert layout_check.cut_texts(dialog) == []
+        assert layout_check.outside(dialog, list(dialog.buttons.buttons())) == []
+        dialog.close()
+
+
+@pytest.mark.parametrize("scale", ["1.25", "1.5"])
+def test_the_window_opens_inside_a_scaled_laptop_screen(tmp_path, scale):
+    """At 125 % and 150 % a 1366×768 screen has 1093×614 and 911×512 logical pixels: the main
+    window opens inside them (a fresh process: the scale is read when Qt starts)."""
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
+                                               "logicalDpi": 96, "dpr": 1}]}))
+    probe = (
+        "import sys\n"
+        "from fieldapp.gui.app import create_application\n"
+        "app = create_application(['fieldapp'])\n"
+        "from fieldapp.gui.context import AppContext\n"
+        "from fieldapp.gui.main_window import MainWindow\n"
+        "from fieldapp.store.vault import Vault\n"
+        f"window = MainWindow(AppContext(), Vault({str(tmp_path / 'new')!r}))\n"
+        "window.show(); app.processEvents()\n"
+        "free = window.screen().availableGeometry()\n"
+        "print(window.frameGeometry().width(), window.height(), free.width(), free.height())\n"
+    )
+    environment = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", QT_SCALE_FACTOR=scale,
+                       PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    width, height, free_width, free_height = map(int, result.stdout.split()[-4:])
+    assert free_width == round(1366 / float(scale)) or abs(free_width - 1366 / float(scale)) < 2
+    assert width <= free_width and height <= free_height - 30
