@@ -10,6 +10,7 @@ first (unlocking).
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -326,7 +327,18 @@ class MainWindow(QMainWindow):
     def _close_other_windows(self) -> None:
         # Forms, message boxes and menus are separate windows that may show a record. done() of
         # the QDialog base ends a running exec() without asking "discard changes?".
-        for widget in QApplication.topLevelWidgets():
+        # The garbage collector is held while PySide wraps the window list: a collection started by
+        # that wrapping could destroy a window the list still points to (a segfault seen in tests).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._close_windows(QApplication.topLevelWidgets())
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _close_windows(self, windows) -> None:
+        for widget in windows:
             if widget is self or not widget.isVisible():
                 continue
             if isinstance(widget, QProgressDialog):
