@@ -12,7 +12,6 @@ for stdin to close.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import time
@@ -91,7 +90,6 @@ def main(vault_path: str, user: str) -> None:
     QTest.keyClick(window.nav, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     wait(lambda: not context.is_unlocked)
     settle(0.5)
-    gc.collect()
     print("locked", flush=True)
     while os.read(0, 4096):  # idle and locked until the test has read the memory
         pass

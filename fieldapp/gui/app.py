@@ -17,6 +17,7 @@ from fieldapp.gui.qt_i18n import apply_language
 from fieldapp.gui.workers import wait_for_all
 from fieldapp.i18n import _
 from fieldapp.paths import resources_dir
+from fieldapp.store import secret
 from fieldapp.store.vault import Vault, remove_stale_temp_files
 
 ORGANISATION = "fieldapp"
@@ -43,6 +44,8 @@ def _install_excepthook(window_ref: list) -> None:
 
 
 def create_application(argv: list[str]) -> QApplication:
+    # From the start, so that every string the session frees is overwritten (docs/RELIABILITY.md).
+    secret.wipe_freed_c_memory()
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APP_NAME)

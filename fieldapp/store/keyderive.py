@@ -9,7 +9,9 @@ The raw key crosses the pipe from and into bytearrays the caller wipes: on POSIX
 and `os.readv` on the pipe itself (no Python copy); on Windows through multiprocessing's
 pipe connection, whose receive makes one copy we cannot wipe (docs/RELIABILITY.md).
 
-The frozen app must call `multiprocessing.freeze_support()` first thing (packaging/fieldapp_main.py).
+As with any multiprocessing child, a script that opens a vault must keep its top-level work
+under `if __name__ == "__main__":`, and the frozen app calls `multiprocessing.freeze_support()`
+first thing (packaging/fieldapp_main.py).
 """
 
 from __future__ import annotations
@@ -100,7 +102,8 @@ def _run(mode: bytes, data, argument: bytearray) -> bytearray:
     finally:
         secret.wipe(argument)
         ours.close()
-        child.join(10)
+        if child.pid is not None:
+            child.join(10)
     if status == _OK:
         return answer
     message = answer.decode("utf-8", "replace")

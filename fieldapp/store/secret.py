@@ -97,3 +97,89 @@ def _nibble(char: int) -> int:
     if 65 <= char <= 70:
         return char - 55
     raise ValueError("not hex")
+
+
+# -- freed memory --------------------------------------------------------------------------
+# What a locked app can still leak is freed memory: strings of records it showed, in blocks
+# CPython's allocator (pymalloc) and the C heap keep for reuse without clearing them.
+
+M_PERTURB = -6  # glibc's mallopt(3) parameter
+_FREE_BYTE = 0xA5
+_POOL_SIZE = 16 * 1024
+_MIN_BLOCK = 48  # a str object is at least 49 bytes: smaller blocks hold no text
+
+
+def wipe_freed_c_memory() -> bool:
+    """Ask glibc to overwrite every block of the C heap as it is freed (Qt's strings, SQLite,
+    Rust, OpenSSL, and Python objects over 512 bytes). Linux with glibc only; returns whether on."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(ctypes.c_int(M_PERTURB), ctypes.c_int(_FREE_BYTE)))
+    except (OSError, AttributeError):
+        return False
+
+
+def scrub_free_python_memory() -> int:
+    """Overwrite pymalloc's free blocks (≤ 512 bytes: most strings) with zero-filled objects and
+    free them again; arenas left empty go back to the system. Returns the bytes overwritten.
+
+    Reads how many free blocks each size class has from CPython's allocator statistics; on an
+    interpreter without them it does nothing and returns 0.
+    """
+    import gc
+
+    gc.collect()
+    stats = _malloc_stats()
+    if not stats:
+        return 0
+    classes, unused_pools = stats
+    fillers = []
+    written = 0
+    for block, available in classes.items():
+        if block >= _MIN_BLOCK:
+            fillers += [bytes(block - _BYTES_DATA - 1) for _ in range(available)]
+            written += block * available
+    # Empty pools serve any size class once no partly used pool of that class has room.
+    largest = max(classes) if classes else 512
+    per_pool = _POOL_SIZE // largest
+    fillers += [bytes(largest - _BYTES_DATA - 1) for _ in range(unused_pools * per_pool)]
+    written += unused_pools * per_pool * largest
+    del fillers
+    return written
+
+
+def _malloc_stats() -> tuple[dict[int, int], int] | None:
+    """{block size: free blocks in partly used pools}, and the number of empty pools."""
+    debug = getattr(sys, "_debugmallocstats", None)
+    if debug is None:
+        return None
+    import re
+
+    reader, writer = os.pipe()
+    saved = os.dup(2)
+    try:
+        sys.stderr.flush()
+        os.dup2(writer, 2)
+        try:
+            debug()
+        finally:
+            os.dup2(saved, 2)
+        os.close(writer)
+        writer = -1
+        chunks = []
+        while chunk := os.read(reader, 65536):
+            chunks.append(chunk)
+    finally:
+        os.close(saved)
+        os.close(reader)
+        if writer >= 0:
+            os.close(writer)
+    text = b"".join(chunks).decode("ascii", "replace")
+    classes = {int(size): int(available) for size, available in
+               re.findall(r"^\s*\d+\s+(\d+)\s+\d+\s+\d+\s+(\d+)\s*$", text, flags=re.M)}
+    pools = re.search(r"^(\d+) unused pools \* (\d+) bytes", text, flags=re.M)
+    if not classes:
+        return None
+    return classes, int(pools.group(1)) if pools else 0
