@@ -44,8 +44,10 @@ def _install_excepthook(window_ref: list) -> None:
 
 
 def create_application(argv: list[str]) -> QApplication:
-    # From the start, so that every string the session frees is overwritten (docs/RELIABILITY.md).
+    # From the start, so that every string the session frees is overwritten, and no crash of an
+    # unlocked window leaves its memory in a core file (docs/RELIABILITY.md, "Secrets in memory").
     secret.wipe_freed_c_memory()
+    secret.no_core_dumps()
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APP_NAME)

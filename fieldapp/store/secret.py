@@ -121,6 +121,18 @@ def wipe_freed_c_memory() -> bool:
         return False
 
 
+def no_core_dumps() -> bool:
+    """A crash of the unlocked app must not write its memory, key included, to a core file on
+    disk (systemd-coredump and apport honour this limit). POSIX only."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, OSError, ValueError):
+        return False
+    return True
+
+
 def scrub_free_python_memory() -> int:
     """Overwrite pymalloc's free blocks (≤ 512 bytes: most strings) with zero-filled objects and
     free them again; arenas left empty go back to the system. Returns the bytes overwritten.

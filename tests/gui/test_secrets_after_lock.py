@@ -113,6 +113,7 @@ def test_locking_leaves_no_key_material_in_memory(vault):
         line = probe.stdout.readline()
         assert line.strip() == b"locked", line
         found, codes_left, scanned = scan(probe.pid, secrets, codes)
+        limits = Path(f"/proc/{probe.pid}/limits").read_text()
     finally:
         probe.stdin.close()
         probe.wait(30)
@@ -123,3 +124,5 @@ def test_locking_leaves_no_key_material_in_memory(vault):
     # Freed memory is overwritten at lock; what is left is the odd block still in use by Qt or
     # Python's allocator (0–5 in the runs recorded in docs/RELIABILITY.md; 1 464 before).
     assert len(codes_left) <= RECORDS // 100
+    # Nor would a crash of the unlocked app have written its memory to a core file.
+    assert re.search(r"^Max core file size\s+0\s+0\s", limits, flags=re.M), limits
