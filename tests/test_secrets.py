@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pyrage
 import pytest
@@ -35,15 +37,28 @@ def test_key_literal_and_hex_buffers():
         secret.hex_to_buffer(b"0g")
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="reads /proc/self/mem")
 def test_freed_strings_are_overwritten():
-    # A freed str stays readable where it was until the block is reused: the scrub reuses it.
+    # A freed str stays readable where it was until its block is reused: the scrub reuses it.
+    # Read through /proc/self/mem: the block's memory may have gone back to the system.
     marker = os.urandom(16).hex()
     texts = [f"BNI-2026-{n:04d} {marker}" for n in range(2000)]
-    address, size = id(texts[1234]) + sys.getsizeof("") - 1, len(texts[1234])
-    expected = texts[1234].encode()
+    spots = [(id(text) + sys.getsizeof("") - 1, text.encode()) for text in texts[::50]]
     del texts
     assert secret.scrub_free_python_memory() > 0
-    assert ctypes.string_at(address, size) != expected
+    memory = os.open("/proc/self/mem", os.O_RDONLY)
+    try:
+        left = [spot for spot, expected in spots if _peek(memory, spot, len(expected)) == expected]
+    finally:
+        os.close(memory)
+    assert not left, f"{len(left)} of {len(spots)} freed strings still readable"
+
+
+def _peek(memory: int, address: int, size: int) -> bytes | None:
+    try:
+        return os.pread(memory, size, address)
+    except OSError:  # no longer mapped
+        return None
 
 
 def test_the_database_opens_with_a_key_given_as_a_buffer_and_wiped(tmp_path):
@@ -100,3 +115,19 @@ def test_scrypt_in_the_child_lets_other_threads_run():
     worker.join()
     assert time.perf_counter() - started > 0.3  # scrypt really ran meanwhile
     assert max(gaps) < 0.1, f"longest pause {max(gaps) * 1000:.0f} ms"
+
+
+def test_the_child_imports_the_app_s_own_code_whatever_the_current_folder(tmp_path):
+    """The forkserver is started with the current folder first on its path: a folder holding
+    another `fieldapp` (an old checkout, a planted one) must not be what derives the keys."""
+    (tmp_path / "fieldapp" / "store").mkdir(parents=True)
+    (tmp_path / "fieldapp" / "__init__.py").write_text("")
+    (tmp_path / "fieldapp" / "store" / "__init__.py").write_text("")
+    root = Path(__file__).resolve().parents[1]
+    script = ("import sys\n"
+              f"sys.path.insert(0, {str(root)!r})\n"
+              "from fieldapp.store import keyderive\n"
+              "slot = keyderive.passphrase_encrypt(bytearray(32), 'a passphrase')\n"
+              "print(keyderive.passphrase_decrypt(slot, 'a passphrase') == bytearray(32))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr

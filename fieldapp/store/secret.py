@@ -106,7 +106,8 @@ def _nibble(char: int) -> int:
 M_PERTURB = -6  # glibc's mallopt(3) parameter
 _FREE_BYTE = 0xA5
 _POOL_SIZE = 16 * 1024
-_MIN_BLOCK = 48  # a str object is at least 49 bytes: smaller blocks hold no text
+_POOL_HEADER = 48
+_LARGEST = 512  # pymalloc's largest block; bigger objects come from the C heap
 
 
 def wipe_freed_c_memory() -> bool:
@@ -133,33 +134,44 @@ def no_core_dumps() -> bool:
     return True
 
 
-def scrub_free_python_memory() -> int:
+def scrub_free_python_memory(passes: int = 4) -> int:
     """Overwrite pymalloc's free blocks (≤ 512 bytes: most strings) with zero-filled objects and
     free them again; arenas left empty go back to the system. Returns the bytes overwritten.
 
-    Reads how many free blocks each size class has from CPython's allocator statistics; on an
-    interpreter without them it does nothing and returns 0.
+    A free block is one of a partly used pool, or one of an empty pool (which may be handed to any
+    size class, and is then carved block by block as needed): the statistics of CPython's
+    allocator say how many of each there are. Fillers are kept until the end, so each pass only
+    meets blocks the previous one made free; on an interpreter without the statistics, nothing
+    is done and 0 returned.
     """
     import gc
 
     gc.collect()
-    stats = _malloc_stats()
-    if not stats:
-        return 0
-    classes, unused_pools = stats
-    fillers = []
+    fillers: list[list] = []
     written = 0
-    for block, available in classes.items():
-        if block >= _MIN_BLOCK:
-            fillers += [bytes(block - _BYTES_DATA - 1) for _ in range(available)]
-            written += block * available
-    # Empty pools serve any size class once no partly used pool of that class has room.
-    largest = max(classes) if classes else 512
-    per_pool = _POOL_SIZE // largest
-    fillers += [bytes(largest - _BYTES_DATA - 1) for _ in range(unused_pools * per_pool)]
-    written += unused_pools * per_pool * largest
+    for _ in range(passes):
+        stats = _malloc_stats()
+        if not stats:
+            break
+        classes, unused_pools = stats
+        if not unused_pools and not any(classes.values()):
+            break
+        for block, available in classes.items():
+            if available:
+                fillers.append([_filler(block) for _ in range(available)])
+                written += block * available
+        per_pool = (_POOL_SIZE - _POOL_HEADER) // _LARGEST
+        fillers.append([_filler(_LARGEST) for _ in range(unused_pools * per_pool)])
+        written += unused_pools * per_pool * _LARGEST
     del fillers
     return written
+
+
+def _filler(block: int):
+    """A zero-filled object whose allocation is exactly one block of `block` bytes."""
+    if block > _BYTES_DATA:
+        return bytes(block - _BYTES_DATA - 1)  # calloc: header and all `block` bytes written
+    return bytearray(block - 1)  # its buffer (block bytes, zeroed) is the block; the object is 56
 
 
 def _malloc_stats() -> tuple[dict[int, int], int] | None:
