@@ -67,10 +67,10 @@ def bulk_insert(session, bare, runs: int) -> Row:
     return row
 
 
-def single_save(session, bare, runs: int) -> Row:
+def single_save(session, bare, runs: int, office: str = "S01") -> Row:
     row = Row("Save one referral (validated, audited, synchronous=FULL)",
               baseline_label="one INSERT in its own transaction", limit=3.0, ceiling=0.020)
-    data = DemoData("S01", datetime.now(timezone.utc), seed=11)
+    data = DemoData(office, datetime.now(timezone.utc), seed=11)
     spare = _stamped_rows(session, [data.referral(30) for _ in range(runs)])
     for index in range(runs):
         record = data.referral(30)

@@ -5,6 +5,7 @@ run, printed as medians and ratios and written to docs/PERFORMANCE.md with the m
     .venv/bin/python benchmarks/run.py            # or: bash dev.sh bench
     .venv/bin/python benchmarks/run.py --quick    # fewer runs, no memory-at-two-sizes step
     .venv/bin/python benchmarks/run.py --only gui # one part again; the others keep their last results
+                                                  # (store, bundles, memory, gui, memsec)
 
 The vaults are built once (a few minutes) and cached in ~/.cache/fieldapp-bench (see
 vault_cache.py); each run works on copies under that folder, never in the repository.
@@ -29,14 +30,16 @@ sys.path.insert(0, str(BENCH))
 
 import bench_bundles  # noqa: E402
 import bench_gui  # noqa: E402
+import bench_memsec  # noqa: E402
 import bench_store  # noqa: E402
 from timing import Row, bare_connection, machine, raw_key, seconds_text  # noqa: E402
 from vault_cache import cache_root, cached_vault  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- benchmark results: start -->", "<!-- benchmark results: end -->"
-PARTS = ("store", "bundles", "memory", "gui")
-TITLES = {"store": "Store", "bundles": "Sync bundles", "memory": "Memory of export and import", "gui": "Desktop app"}
+PARTS = ("store", "bundles", "memory", "gui", "memsec")
+TITLES = {"store": "Store", "bundles": "Sync bundles", "memory": "Memory of export and import", "gui": "Desktop app",
+          "memsec": "Cost of wiping freed memory"}
 
 
 def results_file():
@@ -177,7 +180,15 @@ def run_gui(big, work: Path, _runs: dict, args) -> list[Row]:
     return rows
 
 
-PART_RUNNERS = {"store": run_store, "bundles": run_bundles, "memory": run_memory, "gui": run_gui}
+def run_memsec(big, work: Path, runs: dict, _args) -> list[Row]:
+    vault = big.working_copy(work / "memsec")
+    rows = bench_memsec.measure(vault, big.recovery_key, runs["many"], log)
+    shutil.rmtree(vault)
+    return rows
+
+
+PART_RUNNERS = {"store": run_store, "bundles": run_bundles, "memory": run_memory, "gui": run_gui,
+                "memsec": run_memsec}
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
 """Allows `python -m fieldapp`."""
 
-from fieldapp.cli import main
+if __name__ == "__main__":  # not when multiprocessing starts a key slot child (store/keyderive.py)
+    import multiprocessing
 
-raise SystemExit(main())
+    multiprocessing.freeze_support()
+
+    from fieldapp.cli import main
+
+    raise SystemExit(main())

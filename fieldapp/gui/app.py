@@ -17,6 +17,7 @@ from fieldapp.gui.qt_i18n import apply_language
 from fieldapp.gui.workers import wait_for_all
 from fieldapp.i18n import _
 from fieldapp.paths import resources_dir
+from fieldapp.store import secret
 from fieldapp.store.staging import remove_restore_leftovers
 from fieldapp.store.vault import Vault, remove_stale_temp_files
 
@@ -44,6 +45,10 @@ def _install_excepthook(window_ref: list) -> None:
 
 
 def create_application(argv: list[str]) -> QApplication:
+    # From the start, so that every string the session frees is overwritten, and no crash of an
+    # unlocked window leaves its memory in a core file (docs/RELIABILITY.md, "Secrets in memory").
+    secret.wipe_freed_c_memory()
+    secret.no_core_dumps()
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APP_NAME)

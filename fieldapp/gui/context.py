@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from fieldapp.errors import VaultError
 from fieldapp.i18n import _
+from fieldapp.store import secret
+
+# After a lock, once closed dialogs and cleared pages have been deleted (next turns of the event
+# loop), the memory they freed is overwritten (docs/RELIABILITY.md, "Secrets in memory").
+SCRUB_DELAY_MS = 50
 
 
 class AppContext(QObject):
@@ -43,8 +48,15 @@ class AppContext(QObject):
         self.unlocked.emit()
 
     def drop_session(self) -> None:
-        """Tell every page to forget its records first, then lock the session (key dropped)."""
+        """Tell every page to forget its records first, then lock the session (key dropped),
+        then, shortly after, overwrite the memory that held them."""
         session, self._session = self._session, None
         self.locked.emit()
         if session is not None:
             session.lock()
+        del session
+        QTimer.singleShot(SCRUB_DELAY_MS, self.scrub_memory)
+
+    def scrub_memory(self) -> None:
+        if self._session is None:
+            secret.scrub_free_python_memory()

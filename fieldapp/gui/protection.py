@@ -1,5 +1,6 @@
 """Protection of what is on screen (DESIGN.md 5): auto-lock after inactivity, quick exit
-(Ctrl+Shift+Q, or Esc three times within 2 s) and clearing copied record text from the clipboard.
+(Ctrl+Shift+Q, or Esc three times within 2 s) and clearing copied record text from the clipboard
+and, on X11, from the PRIMARY selection.
 
 One application-wide event filter watches input, so the keys work in every window and dialog.
 It only signals; the main window does the locking.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QClipboard, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -190,8 +191,13 @@ def copy_sensitive(text: str, seconds: float = CLIPBOARD_SECONDS) -> None:
 
 
 def clear_sensitive_clipboard() -> None:
+    """On lock: copied record text leaves the clipboard, and on X11 whatever was selected in
+    our windows (a search typed, a line of a record) stops being offered as the PRIMARY selection."""
     if _guard is not None:
         _guard.clear()
+    clipboard = QGuiApplication.clipboard()
+    if clipboard.supportsSelection() and clipboard.ownsSelection():
+        clipboard.clear(QClipboard.Mode.Selection)
 
 
 class LockSettingsDialog(QDialog):

@@ -130,8 +130,8 @@ class Worker(QObject):
 def start_key_work(worker: "Worker", shown: QWidget) -> None:
     """Start a worker whose work is scrypt key derivation (unlock, vault creation, new passphrase).
 
-    pyrage holds Python's lock for the whole derivation (about a second), so the GUI thread cannot
-    run Python meanwhile: paint the "working…" state first and show a busy cursor until it ends.
+    The derivation itself runs in a child process (store/keyderive.py), so the window keeps
+    painting; the busy cursor says that the second or so of waiting is expected.
     """
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     worker.finished.connect(QApplication.restoreOverrideCursor, Qt.ConnectionType.QueuedConnection)

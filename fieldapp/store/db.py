@@ -12,9 +12,14 @@ import sqlcipher3
 
 from fieldapp.errors import VaultError
 from fieldapp.i18n import _
+from fieldapp.store import secret
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 DatabaseError = sqlcipher3.DatabaseError
+# SQLCipher wipes every buffer SQLite frees (decrypted pages, rows, statements), so that closing
+# the database at lock leaves no record in freed memory. Once on, it stays on for the process.
+# Its cost on saves and lists is in docs/PERFORMANCE.md; the benchmark turns it off to compare.
+MEMORY_SECURITY = True
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -32,16 +37,20 @@ def latest_version() -> int:
     return migrations()[-1][0]
 
 
-def connect(path: Path, raw_key: bytes) -> sqlcipher3.Connection:
+def connect(path: Path, raw_key: bytearray) -> sqlcipher3.Connection:
     """Open (or create) the database keyed with `raw_key`. Raises VaultError if it will not open."""
     connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     _owner_only(path)
     try:
+        connection.execute("PRAGMA cipher_memory_security = " + ("ON" if MEMORY_SECURITY else "OFF"))
         # A raw 256-bit key skips SQLCipher's own PBKDF2: the key slots already did the slow work.
-        connection.execute(f"PRAGMA key = \"x'{raw_key.hex()}'\"")
-        # Wiping every freed buffer tripled write times; it only guards against reading the memory
-        # of a running, unlocked app, which holds the key anyway. Locking closes the connection.
-        connection.execute("PRAGMA cipher_memory_security = OFF")
+        # sqlite3_key with the `x'<hex>'` form built in a buffer wiped at once: a `PRAGMA key`
+        # statement would leave the hex key in a Python str and in the statement cache.
+        literal = secret.key_literal(raw_key)
+        try:
+            connection.set_key(literal)
+        finally:
+            secret.wipe(literal)
         # Reading the schema is the first access that needs the key; a wrong key or a damaged
         # header fails here.
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()

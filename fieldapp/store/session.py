@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pyrage import passphrase as age_passphrase
-
 from fieldapp.errors import VaultError
 from fieldapp.i18n import _
-from fieldapp.store import db
+from fieldapp.store import db, keyderive, secret
 from fieldapp.store.audit import AuditLog
 from fieldapp.store.mara import (CommitmentItemRepository, CommitmentRepository, IncidentRepository,
                                  PartyRepository)
@@ -89,14 +87,14 @@ class Session:
         check_new_passphrase(passphrase)
         if self.vault.slot_path(name).exists():
             raise VaultError(_("User “{user}” already exists.").format(user=name))
-        self.vault._write_slot(name, age_passphrase.encrypt(bytes(self._key), passphrase))
+        self.vault._write_slot(name, keyderive.passphrase_encrypt(self._key, passphrase))
         self._register_user(name)
 
     def set_passphrase(self, user: str, new_passphrase: str) -> None:
         """Rewrite that user's slot only; the database file is not touched."""
         check_user_name(user)
         check_new_passphrase(new_passphrase)
-        self.vault._write_slot(user, age_passphrase.encrypt(bytes(self._key), new_passphrase))
+        self.vault._write_slot(user, keyderive.passphrase_encrypt(self._key, new_passphrase))
         self._register_user(user)
 
     def _register_user(self, user: str) -> None:
@@ -134,15 +132,16 @@ class Session:
 
     # -- locking -------------------------------------------------------------------------------
     def lock(self) -> None:
-        """Drop the key and close the database. The Python objects that held the key are gone too."""
+        """Close the database (SQLCipher wipes its copy of the key and its pages) and wipe our key.
+
+        The repositories keep no rows; whatever the caller still holds is its own to drop."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
             try:
                 connection.close()
             except db.DatabaseError:
                 pass
-        for index in range(len(self._key)):
-            self._key[index] = 0
+        secret.wipe(self._key)
 
     def close(self) -> None:
         """Lock and give up the one-writer lock (end of a command, app exit)."""

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, Party
 from fieldapp.domain.records import Alert, Place, Provider, Referral, ReferralService, Training
+from fieldapp.store import secret
 from fieldapp.store.convert import column_kinds
 
 # Synced tables, their record type and key column. Table names are never taken from input:
@@ -97,9 +98,21 @@ class SyncStore:
         row = self._db.execute("SELECT signing_seed, age_identity FROM sync_identity WHERE id = 1").fetchone()
         return (row[0], row[1]) if row else None
 
-    def save_identity(self, signing_seed: str, age_identity: str, created_at: str) -> None:
+    def identity_buffers(self) -> tuple[bytearray, bytearray] | None:
+        """The seed's hex and the age identity's text, as buffers the caller wipes (see secret.py):
+        read as blobs, so the only immutable copies are the two scrubbed here."""
+        row = self._db.execute("SELECT CAST(signing_seed AS BLOB), CAST(age_identity AS BLOB) FROM sync_identity "
+                               "WHERE id = 1").fetchone()
+        if row is None:
+            return None
+        seed, identity = row
+        del row
+        return secret.take(seed), secret.take(identity)
+
+    def save_identity(self, signing_seed, age_identity, created_at: str) -> None:
+        """Text, or buffers (bound as blobs and stored as text, so no str copy is made)."""
         self._db.execute("INSERT OR REPLACE INTO sync_identity (id, signing_seed, age_identity, created_at) "
-                         "VALUES (1, ?, ?, ?)", (signing_seed, age_identity, created_at))
+                         "VALUES (1, CAST(? AS TEXT), CAST(? AS TEXT), ?)", (signing_seed, age_identity, created_at))
 
     def has_sync_history(self) -> bool:
         for table in ("sync_peers", "sync_sent", "sync_received"):

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyrage
-from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
 from fieldapp.errors import VaultError, WrongPassphrase
 from fieldapp.fileio import atomic_write
 from fieldapp.i18n import _
+from fieldapp.store import keyderive, secret
 from fieldapp.store.lockfile import VaultLock
 
 if TYPE_CHECKING:
@@ -107,7 +107,6 @@ class Vault:
     def create(cls, path: Path | str, site_name: str, office_code: str, user: str,
                passphrase: str) -> tuple["Session", str]:
         """Create a vault; returns the open session and the recovery key (shown once, never stored)."""
-        import secrets
         import uuid
 
         from fieldapp.store import db
@@ -128,12 +127,12 @@ class Vault:
         vault.keys_path.mkdir(mode=0o700, exist_ok=True)
         vault._lock.acquire()
         try:
-            raw_key = bytearray(secrets.token_bytes(KEY_BYTES))
+            raw_key = secret.random_key(KEY_BYTES)
             recovery = x25519.Identity.generate()
             # Slots first: a crash after this point leaves a vault the slots can still open.
-            vault._write_slot(user, age_passphrase.encrypt(bytes(raw_key), passphrase))
-            atomic_write(vault.slot_path(RECOVERY_SLOT), pyrage.encrypt(bytes(raw_key), [recovery.to_public()]))
-            connection = db.connect(vault.db_path, bytes(raw_key))
+            vault._write_slot(user, keyderive.passphrase_encrypt(raw_key, passphrase))
+            atomic_write(vault.slot_path(RECOVERY_SLOT), keyderive.recipient_encrypt(raw_key, str(recovery.to_public())))
+            connection = db.connect(vault.db_path, raw_key)
             db.migrate(connection)
             site_id = str(uuid.uuid4())
             with db.transaction(connection):
@@ -157,10 +156,10 @@ class Vault:
             raise VaultError(_("There is no key slot for user “{user}” in this vault. Users: {users}.").format(
                 user=user, users=", ".join(self.users()) or "—"))
         try:
-            raw_key = age_passphrase.decrypt(self._read_slot(slot), passphrase)
+            raw_key = keyderive.passphrase_decrypt(self._read_slot(slot), passphrase)
         except pyrage.DecryptError:
             raise WrongPassphrase(_("Wrong passphrase for {user}.").format(user=user)) from None
-        return self._open(user, bytearray(raw_key))
+        return self._open(user, raw_key)
 
     def unlock_with_recovery(self, recovery_key: str, user: str) -> "Session":
         """Open with the recovery key, acting as `user` (whose passphrase is then usually reset).
@@ -174,23 +173,25 @@ class Vault:
         if not slot.is_file():
             raise VaultError(_("This vault has no recovery key slot."))
         try:
-            raw_key = pyrage.decrypt(self._read_slot(slot), [identity])
+            raw_key = keyderive.identity_decrypt(self._read_slot(slot), normalise_recovery_key(recovery_key))
         except pyrage.DecryptError:
             raise VaultError(_("This recovery key does not belong to this vault.")) from None
         check_user_name(user)
-        return self._open(user, bytearray(raw_key))
+        return self._open(user, raw_key)
 
     def _open(self, user: str, raw_key: bytearray) -> "Session":
         if len(raw_key) != KEY_BYTES:
+            secret.wipe(raw_key)
             raise VaultError(_("The key slot is damaged."))
         from fieldapp.store import db
         from fieldapp.store.session import Session
 
         self._lock.acquire()
         try:
-            connection = db.connect(self.db_path, bytes(raw_key))
+            connection = db.connect(self.db_path, raw_key)
             db.migrate(connection)
         except BaseException:
+            secret.wipe(raw_key)
             self._lock.release()
             raise
         return Session(self, user, connection, raw_key)
@@ -209,10 +210,13 @@ class Vault:
         self._lock.acquire()
         try:
             try:
-                raw_key = age_passphrase.decrypt(self._read_slot(slot), old_passphrase)
+                raw_key = keyderive.passphrase_decrypt(self._read_slot(slot), old_passphrase)
             except pyrage.DecryptError:
                 raise WrongPassphrase(_("Wrong passphrase for {user}.").format(user=user)) from None
-            self._write_slot(user, age_passphrase.encrypt(raw_key, new_passphrase))
+            try:
+                self._write_slot(user, keyderive.passphrase_encrypt(raw_key, new_passphrase))
+            finally:
+                secret.wipe(raw_key)
         finally:
             self._lock.release()
 

@@ -8,10 +8,10 @@ A vault is a field office unless it was made headquarters with `fieldapp site-ro
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +24,7 @@ from pyrage import x25519
 from fieldapp.errors import FieldappError
 from fieldapp.fileio import atomic_write
 from fieldapp.i18n import N_, _
+from fieldapp.store import secret
 from fieldapp.store.db import transaction
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.store.vault import OFFICE_CODE
@@ -69,6 +70,26 @@ def comment_text(text: str) -> str:
     return "".join(c if c.isprintable() else " " for c in text)
 
 
+def _new_keys() -> tuple[bytearray, bytearray]:
+    """A new signing seed (hex) and age identity (text), as buffers the caller wipes."""
+    seed = secret.random_key(32)
+    seed_hex = secret.buffer_to_hex(seed)
+    secret.wipe(seed)
+    text = str(x25519.Identity.generate())
+    encoded = text.encode("ascii")
+    secret.scrub(text)
+    return seed_hex, secret.take(encoded)
+
+
+def _identity_from(buffer: bytearray) -> x25519.Identity:
+    # pyrage takes only a str: made here, and scrubbed as soon as pyrage has parsed it.
+    text = buffer.decode("ascii")
+    try:
+        return x25519.Identity.from_str(text)
+    finally:
+        secret.scrub(text)
+
+
 def fingerprint(signing_key_hex: str, age_recipient: str) -> str:
     """The security code two offices read to each other (phone, radio) to be sure a card is genuine."""
     digest = hashlib.sha256(bytes.fromhex(signing_key_hex) + age_recipient.encode("ascii")).hexdigest().upper()
@@ -107,33 +128,52 @@ class Site:
                                       {"from": previous, "to": role})
 
     # -- keys ----------------------------------------------------------------------------------
-    def _keys(self) -> tuple[str, str]:
-        keys = self.store.identity()
+    # The signing seed and the age identity are read from the database when a bundle is signed,
+    # encrypted or opened, held in buffers, and wiped right after (docs/RELIABILITY.md).
+    @contextlib.contextmanager
+    def _secret_keys(self):
+        """(signing seed, age identity text) as buffers, wiped on leaving the block."""
+        keys = self.store.identity_buffers()
         if keys is None:
             # Vaults made before sync, and new ones, get their keys here on first use.
             with transaction(self.session.connection):
-                keys = self.store.identity()
+                keys = self.store.identity_buffers()
                 if keys is None:
-                    keys = (secrets.token_bytes(32).hex(), str(x25519.Identity.generate()))
+                    keys = _new_keys()
                     self.store.save_identity(*keys, now_text())
                     self.session.audit.append(self.session.user, "site_keys_created", "site", self.site_id)
-        return keys
+        seed_hex, identity = keys
+        try:
+            seed = secret.hex_to_buffer(seed_hex)
+            try:
+                yield seed, identity
+            finally:
+                secret.wipe(seed)
+        finally:
+            secret.wipe(seed_hex)
+            secret.wipe(identity)
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
-        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(self._keys()[0]))
+        """The key object (OpenSSL wipes it when it is freed); prefer sign()."""
+        with self._secret_keys() as (seed, _identity):
+            return Ed25519PrivateKey.from_private_bytes(seed)
 
     @property
     def age_identity(self) -> x25519.Identity:
-        return x25519.Identity.from_str(self._keys()[1])
+        """The identity object, for opening a bundle; the caller drops it when done."""
+        with self._secret_keys() as (_seed, identity):
+            return _identity_from(identity)
 
     def card(self) -> SiteCard:
-        public = self.signing_key.public_key().public_bytes_raw().hex()
-        return SiteCard(self.site_id, self.name, self.session.office_code, self.role, public,
-                        str(self.age_identity.to_public()))
+        with self._secret_keys() as (seed, identity):
+            public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw().hex()
+            recipient = str(_identity_from(identity).to_public())
+        return SiteCard(self.site_id, self.name, self.session.office_code, self.role, public, recipient)
 
     def sign(self, data: bytes) -> bytes:
-        return self.signing_key.sign(data)
+        with self._secret_keys() as (seed, _identity):
+            return Ed25519PrivateKey.from_private_bytes(seed).sign(data)
 
     def write_card(self, path: Path) -> SiteCard:
         card = self.card()
@@ -171,7 +211,12 @@ class Site:
             new = str(uuid.uuid4())
             for key, value in (("site_id", new), ("site_name", name.strip()), ("office_code", office_code)):
                 self.store.set_meta(key, value)
-            self.store.save_identity(secrets.token_bytes(32).hex(), str(x25519.Identity.generate()), now_text())
+            seed_hex, identity = _new_keys()
+            try:
+                self.store.save_identity(seed_hex, identity, now_text())
+            finally:
+                secret.wipe(seed_hex)
+                secret.wipe(identity)
             self.session.audit.append(self.session.user, "site_identity_reset", "site", new, {"previous": old})
 
     # -- peers ---------------------------------------------------------------------------------

@@ -1,7 +1,12 @@
 """Locking: by inactivity, Ctrl+L, quick exit (Ctrl+Shift+Q, Esc three times); then no widget
 or model holds a record and the key is gone. Copied record text leaves the clipboard."""
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPoint, Qt
@@ -175,3 +180,17 @@ def test_ctrl_l_locks_from_inside_a_modal_dialog(qtbot, shown, session, context)
     qtbot.keyClick(box, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert_locked_and_empty(shown, session, context)
     assert not shown.isMinimized()  # a plain lock leaves the window where it is
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="needs Xvfb (xvfb-run)")
+def test_lock_clears_the_x11_primary_selection(vault_copy):
+    """A search typed and selected in the window is X11's PRIMARY selection, readable by any
+    program on the display (a middle click pastes it): after Ctrl+L it is gone."""
+    path, recovery_key = vault_copy
+    probe = Path(__file__).resolve().parents[1] / "selection_probe.py"
+    environment = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    environment["QT_QPA_PLATFORM"] = "xcb"
+    done = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, str(probe), str(path),
+                           "amina", recovery_key], capture_output=True, text=True, env=environment, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("'")]
+    assert lines == ["'BNI-2026-0042'", "''"], done.stdout + done.stderr
