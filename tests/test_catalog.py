@@ -192,8 +192,10 @@ def test_french_typography(catalog):
 
 
 @pytest.mark.parametrize(("day", "fmt", "expected"), [
-    (date(2026, 12, 1), "long", "1er décembre 2026"), (date(2026, 12, 1), "full", "mardi 1er décembre 2026"),
-    (date(2026, 12, 1), "medium", "1er déc. 2026"), (date(2026, 12, 11), "long", "11 décembre 2026"),
+    # The app's two formats ("medium" and "full" are the long one), and CLDR patterns documents use.
+    (date(2026, 12, 1), "long", "1er décembre 2026"), (date(2026, 12, 1), "full", "1er décembre 2026"),
+    (date(2026, 12, 1), "EEEE d MMMM y", "mardi 1er décembre 2026"), (date(2026, 12, 1), "d MMM y", "1er déc. 2026"),
+    (date(2026, 12, 11), "long", "11 décembre 2026"),
     (date(2026, 12, 21), "long", "21 décembre 2026"), (date(2026, 12, 1), "short", "01/12/2026")])
 def test_french_dates_write_the_first_of_the_month_as_1er(day, fmt, expected):
     assert i18n.format_date(day, fmt, "fr_CD") == expected
