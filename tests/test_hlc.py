@@ -97,7 +97,7 @@ def test_no_warning_when_the_laptop_clock_is_right():
 def test_a_laptop_clock_earlier_than_the_release_is_told():
     clock = HybridClock("a", wall_clock=lambda: _ms(2000, 1, 1))  # a dead CMOS battery
     [warning] = clock_warnings(clock, release="2026-12-01")
-    assert "earlier than the release of this version of fieldapp (Dec 1, 2026)" in warning
+    assert "earlier than the release of this version of fieldapp (December 1, 2026)" in warning
     assert warning.startswith("This laptop's clock reads ")
 
 

@@ -167,7 +167,7 @@ def clock_warnings(clock: HybridClock, release: str = RELEASE_DATE) -> list[str]
     if datetime.fromtimestamp(physical / 1000, tz=timezone.utc).date() < released:
         warnings.append(_("This laptop's clock reads {now}, earlier than the release of this version of fieldapp "
                           "({release}): set the right date and time before you record anything.").format(
-            now=_moment(physical), release=format_date(released)))
+            now=_moment(physical), release=format_date(released, "long")))
     elif clock.last_wall_ms - physical > _BEHIND_SLACK_MS:
         warnings.append(_("This laptop's clock reads {now}, {offset} earlier than the last change recorded in the "
                           "vault ({last}): check the date and time before you record anything; changes stamped "
