@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.domain import mara
-from fieldapp.errors import FieldappError
+from fieldapp.errors import FieldappError, ValidationError
 from fieldapp.gui.forms.commitment_form import CommitmentForm
 from fieldapp.gui.forms.party_form import PartyForm
 from fieldapp.gui.page import Page
@@ -294,6 +294,9 @@ class PartiesPage(Page):
             return
         try:
             change = self.context.session.parties.delete(party_id)
+        except ValidationError as error:
+            QMessageBox.warning(self, _("Delete"), " ".join(error.problems.values()))
+            return
         except FieldappError as error:
             QMessageBox.warning(self, _("Delete"), str(error))
             return
