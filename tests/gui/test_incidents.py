@@ -279,3 +279,32 @@ def test_the_form_fits_a_small_screen_and_switches_to_french(qtbot, mara_window)
     assert page.title_label.text() == "Incidents"
     apply_language("en", mara_window.context)
     form.discard()
+
+
+def test_the_mara_report_is_saved_from_the_documents_page_as_pdf_or_xlsx(qtbot, window, session, tmp_path,
+                                                                         monkeypatch):
+    import openpyxl
+    from PySide6.QtWidgets import QFileDialog
+
+    from fieldapp.demo_mara import fill_mara
+    from fieldapp.gui.documents_page import MARA
+    from fieldapp.gui.workers import Worker
+
+    session.places.import_places(read_pcode_file(PCODES / "COD_pcodes.csv"))
+    fill_mara(session, 60, TODAY)
+    page = next(p for p in window.pages if p.TITLE == "Documents")
+    window.show_page(page)
+    page.document.setFocus()
+    qtbot.keyClicks(page.document, "MARA")
+    assert page.document.currentData() == MARA and page.date_from.isVisible() and not page.kind.isVisible()
+    assert "shared with the MARA reporting" in page.note.text()
+    for name in ("mara.pdf", "mara.xlsx"):
+        target = tmp_path / name
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, target=target, **kw: (str(target), ""))
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not Worker._running and target.exists(), timeout=60_000)
+        assert str(target) in page.note.text()
+    assert (tmp_path / "mara.pdf").read_bytes().startswith(b"%PDF")
+    assert openpyxl.load_workbook(tmp_path / "mara.xlsx").sheetnames
+    entries = [e for e in session.audit.entries(limit=5) if e.record_type == "mara_report"]
+    assert {e.detail["format"] for e in entries} == {"pdf", "xlsx"}
