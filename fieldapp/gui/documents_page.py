@@ -33,7 +33,9 @@ SHEET, SLIP, REPORT, EXPORT, MARA = "pathway_sheet", "referral_slip", "report", 
 DOCUMENTS = ((SHEET, N_("Referral-pathway sheet")), (SLIP, N_("Referral slip")), (REPORT, N_("Period report")),
              (EXPORT, N_("Spreadsheet export")), (MARA, N_("MARA quarterly report")))
 KIND_NAMES = {"referrals": N_("Referrals"), "services": N_("Referral services"), "alerts": N_("Alerts"),
-              "trainings": N_("Trainings"), "directory": N_("Directory"), "places": N_("Places")}
+              "trainings": N_("Trainings"), "directory": N_("Directory"), "places": N_("Places"),
+              "incidents": N_("CRSV incidents"), "parties": N_("Parties to conflict"),
+              "commitments": N_("Commitments and their items")}
 PRINT_DPI = 300  # pages are printed as 300 dpi images: sharp on paper and through a photocopier
 SETTING_CHOICES = "documents"  # key of the user's settings: the last choices made on this page
 
@@ -410,7 +412,7 @@ class DocumentsPage(Page):
         kind, fmt, spec = self.kind.currentData(), self.format.currentData(), self.language.currentData()
         query = ListQuery(date_from=self.date_from.value(), date_to=self.date_to.value(),
                           pcode_prefix=self.area.pcode())
-        if kind in ("directory", "places"):
+        if kind in ("directory", "places", "parties", "commitments"):
             query = ListQuery(pcode_prefix=self.area.pcode()) if kind == "directory" else ListQuery()
         name = f"{kind}-{date.today().isoformat()}.{fmt}"
         path, _filter = QFileDialog.getSaveFileName(self, _("Export"), str(Path.home() / name),
