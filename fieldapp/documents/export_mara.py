@@ -14,12 +14,6 @@ from fieldapp.documents.export_columns import YES_NO, Column, attr, date_attr, l
 from fieldapp.domain import mara, vocab
 from fieldapp.i18n import N_
 
-# Incidents shared with the MARA reporting, the only ones an export holds.
-SHARED_INCIDENT = "share_with_mara = 1"
-# Items of live commitments.
-LIVE_COMMITMENT_ITEM = ("EXISTS (SELECT 1 FROM commitments c WHERE c.id = commitment_items.commitment_id "
-                        "AND c.deleted = 0)")
-
 
 def _parties(incident, lookups) -> str:
     return "; ".join(lookups.party(p)[0] if p != mara.UNIDENTIFIED else "unidentified"

@@ -18,12 +18,11 @@ from typing import Callable
 
 from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique, language_name
 from fieldapp.documents.export_columns import COLUMNS, Column
-from fieldapp.documents.export_mara import LIVE_COMMITMENT_ITEM, SHARED_INCIDENT
 from fieldapp.domain.validation import strip_controls
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import N_, _, translate_in
-from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, count_records, iter_places, iter_records,
-                                   log_output)
+from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, LIVE_COMMITMENT_ITEM, SHARED_INCIDENT,
+                                   count_records, iter_places, iter_records, log_output)
 from fieldapp.store.repositories import ListQuery
 
 KINDS = tuple(COLUMNS)
