@@ -257,6 +257,22 @@ class PartiesPage(Page):
         self.new_commitment_button.setEnabled(has_party)
         self.edit_commitment_button.setEnabled(unlocked and _current_id(self.commitments) is not None)
 
+    def screenshot_forms(self):
+        """(file name, opener) of this page's forms, for gui/screenshots.py."""
+        def party():
+            self.edit_party()
+            return self.form
+
+        def commitment():
+            for row in range(self.parties.topLevelItemCount()):  # the first party that signed something
+                self.parties.setCurrentItem(self.parties.topLevelItem(row))
+                if self.commitments.topLevelItemCount():
+                    break
+            self.edit_commitment()
+            return self.form
+
+        return [("party-form", party), ("commitment-form", commitment)]
+
     # -- actions -------------------------------------------------------------------------------
     def _open(self, form) -> None:
         self.form = form
