@@ -203,8 +203,11 @@ PLACES = [
     Column(N_("Valid on"), "#date+valid", date_attr("valid_on")),
 ]
 
+from fieldapp.documents.export_mara import COMMITMENTS, INCIDENTS, PARTIES  # noqa: E402 (they use the helpers above)
+
 COLUMNS = {"referrals": REFERRALS, "services": SERVICES, "alerts": ALERTS, "trainings": TRAININGS,
-           "directory": DIRECTORY, "places": PLACES}
+           "directory": DIRECTORY, "places": PLACES, "incidents": INCIDENTS, "parties": PARTIES,
+           "commitments": COMMITMENTS}
 
 
 def _percent(share: float | None) -> float | None:

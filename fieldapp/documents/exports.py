@@ -21,8 +21,8 @@ from fieldapp.documents.export_columns import COLUMNS, Column
 from fieldapp.domain.validation import strip_controls
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import N_, _, translate_in
-from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, count_records, iter_places, iter_records,
-                                   log_output)
+from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, LIVE_COMMITMENT_ITEM, SHARED_INCIDENT,
+                                   count_records, iter_places, iter_records, log_output)
 from fieldapp.store.repositories import ListQuery
 
 KINDS = tuple(COLUMNS)
@@ -59,6 +59,8 @@ class Lookups:
         self._providers: dict[str, str] | None = None
         self._codes: dict[str, str] = {}
         self._labels: dict[tuple[str, str, str], str] = {}
+        self._parties: dict[str, tuple[str, str]] | None = None
+        self._commitments: dict | None = None
 
     def admin(self, pcode: str, level: int) -> tuple[str, str]:
         if not pcode:
@@ -87,6 +89,23 @@ class Lookups:
 
     def survivor_code(self, referral_id: str) -> str:
         return self._codes.get(referral_id, "")
+
+    # MARA exports: a mission has a few dozen parties and commitments, read once per export.
+    def party(self, party_id: str) -> tuple[str, str]:
+        """(short name or name, name) of a party; tombstoned ones too (an old incident may name one)."""
+        if self._parties is None:
+            self._parties = {p.id: (p.display_name(), p.name)
+                             for p in self._session.parties.list(ListQuery(include_deleted=True))}
+        return self._parties.get(party_id or "", ("", ""))
+
+    def commitment(self, commitment_id: str):
+        if self._commitments is None:
+            self._commitments = {c.id: c for c in self._session.commitments.list(ListQuery(include_deleted=True))}
+        return self._commitments.get(commitment_id)
+
+    def party_of(self, commitment_id: str) -> str:
+        found = self.commitment(commitment_id)
+        return found.party_id if found else ""
 
 
 def header_rows(columns: list[Column], languages: Languages, hxl: bool) -> list[list[str]]:
@@ -204,6 +223,12 @@ def _batches(session, kind: str, query: ListQuery):
         return iter_records(session.services, query, BATCH, CONSENTED_SERVICE)
     if kind == "places":
         return iter_places(session, BATCH)
+    if kind == "incidents":
+        return iter_records(session.incidents, query, BATCH, SHARED_INCIDENT)
+    if kind == "commitments":
+        return iter_records(session.commitment_items, ListQuery(), BATCH, LIVE_COMMITMENT_ITEM)
+    if kind == "parties":
+        return iter_records(session.parties, ListQuery(), BATCH)
     repository = {"alerts": session.alerts, "trainings": session.trainings, "directory": session.providers}[kind]
     return iter_records(repository, query, BATCH)
 
@@ -212,6 +237,13 @@ def _counts(session, kind: str, query: ListQuery) -> tuple[int, int]:
     """(rows to export, rows held back for want of consent)."""
     if kind == "places":
         return session.places.count(), 0
+    if kind == "incidents":
+        shared = count_records(session.incidents, query, SHARED_INCIDENT)
+        return shared, session.incidents.count(query) - shared
+    if kind == "commitments":
+        return count_records(session.commitment_items, ListQuery(), LIVE_COMMITMENT_ITEM), 0
+    if kind == "parties":
+        return session.parties.count(ListQuery()), 0
     if kind in ("referrals", "services"):
         repository = session.referrals if kind == "referrals" else session.services
         condition = CONSENTED_REFERRAL if kind == "referrals" else CONSENTED_SERVICE

@@ -31,6 +31,12 @@ class AlertsPage(ListPage):
         FilterSpec("threat_type", N_("All threats"), vocab.THREAT_TYPE),
     )
 
+    def __init__(self, context, parent=None):
+        super().__init__(context, parent)
+        from fieldapp.gui.incidents_page import add_incident_action
+
+        add_incident_action(self, "alert")
+
     def repository(self, session):
         return session.alerts
 

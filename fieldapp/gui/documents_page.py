@@ -29,11 +29,13 @@ from fieldapp.i18n import N_, _, language
 from fieldapp.store.outputs import office_contact, set_office_contact
 from fieldapp.store.repositories import ListQuery
 
-SHEET, SLIP, REPORT, EXPORT = "pathway_sheet", "referral_slip", "report", "export"
+SHEET, SLIP, REPORT, EXPORT, MARA = "pathway_sheet", "referral_slip", "report", "export", "mara_report"
 DOCUMENTS = ((SHEET, N_("Referral-pathway sheet")), (SLIP, N_("Referral slip")), (REPORT, N_("Period report")),
-             (EXPORT, N_("Spreadsheet export")))
+             (EXPORT, N_("Spreadsheet export")), (MARA, N_("MARA quarterly report")))
 KIND_NAMES = {"referrals": N_("Referrals"), "services": N_("Referral services"), "alerts": N_("Alerts"),
-              "trainings": N_("Trainings"), "directory": N_("Directory"), "places": N_("Places")}
+              "trainings": N_("Trainings"), "directory": N_("Directory"), "places": N_("Places"),
+              "incidents": N_("CRSV incidents"), "parties": N_("Parties to conflict"),
+              "commitments": N_("Commitments and their items")}
 PRINT_DPI = 300  # pages are printed as 300 dpi images: sharp on paper and through a photocopier
 SETTING_CHOICES = "documents"  # key of the user's settings: the last choices made on this page
 
@@ -251,7 +253,7 @@ class DocumentsPage(Page):
     def _document_changed(self) -> None:
         document = self.document.currentData()
         shown = {SHEET: {"area", "contact"}, SLIP: {"referral", "services", "contact"},
-                 REPORT: {"area", "from", "to"}, EXPORT: {"kind", "format", "hxl", "area", "from", "to"}}[document]
+                 REPORT: {"area", "from", "to"}, MARA: {"area", "from", "to"}, EXPORT: {"kind", "format", "hxl", "area", "from", "to"}}[document]
         for key in ("area", "from", "to", "referral", "services", "kind", "format", "hxl", "contact"):
             self.labels[key].setVisible(key in shown)
             self.form.itemAt(self._row(key), QFormLayout.ItemRole.FieldRole).widget().setVisible(key in shown)
@@ -260,6 +262,8 @@ class DocumentsPage(Page):
         notes = {SHEET: _("One A4 page per area with every active provider of the area and of the areas below it."),
                  SLIP: _("Carries the survivor code only: no name, no notes, nothing of what happened."),
                  REPORT: _("Counts only referrals whose survivor agreed to statistical reporting."),
+                 MARA: _("Counts only incidents shared with the MARA reporting and says how many were left out. "
+                         "Save it as PDF or XLSX."),
                  EXPORT: _("Referral exports hold no notes or free text, and only referrals with consent to "
                            "reporting.")}
         self.note.setText(notes[document])
@@ -318,9 +322,15 @@ class DocumentsPage(Page):
             return (lambda report, cancelled: build_referral_slip(session, referral.id, spec, services or None),
                     document, referral.id, {"services": services, "language": spec},
                     f"slip-{referral.survivor_code}.pdf")
+        start, end, area = self.date_from.value(), self.date_to.value(), self.area.pcode()
+        if document == MARA:
+            from fieldapp.documents.mara_report import build_mara_pdf
+
+            return (lambda report, cancelled: build_mara_pdf(session, start, end, area, spec, report), document, "",
+                    {"from": start.isoformat(), "to": end.isoformat(), "area": area, "lang": spec, "format": "pdf"},
+                    f"mara-{start.isoformat()}-{end.isoformat()}.pdf")
         from fieldapp.documents.report import build_report
 
-        start, end, area = self.date_from.value(), self.date_to.value(), self.area.pcode()
         return (lambda report, cancelled: build_report(session, start, end, area, spec, report), document, "",
                 {"from": start.isoformat(), "to": end.isoformat(), "area": area, "language": spec},
                 f"report-{start.isoformat()}-{end.isoformat()}.pdf")
@@ -348,6 +358,9 @@ class DocumentsPage(Page):
         if self.document.currentData() == EXPORT:
             self._save_export()
             return
+        if self.document.currentData() == MARA:
+            self._save_mara()
+            return
         try:
             work, document, record_id, detail, name = self._pdf_job()
         except DocumentError as error:
@@ -366,6 +379,31 @@ class DocumentsPage(Page):
         run_with_progress(self, _("Preparing the document…"), build_and_write,
                           lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
 
+    def _save_mara(self) -> None:
+        """The MARA report as PDF or XLSX, whichever the file chosen ends with (ops.mara)."""
+        from fieldapp.ops.mara import make_mara_report
+
+        self._remember_choices()
+        start, end, area, spec = self.date_from.value(), self.date_to.value(), self.area.pcode(), \
+            self.language.currentData()
+        if self.area.problem():
+            show_error(self, _("Documents"), DocumentError(self.area.problem()))
+            return
+        name = f"mara-{start.isoformat()}-{end.isoformat()}.pdf"
+        path, chosen = QFileDialog.getSaveFileName(self, _("Save the document"), str(Path.home() / name),
+                                                   _("PDF documents (*.pdf)") + ";;" + _("Workbooks (*.xlsx)"))
+        if not path:
+            return
+        fmt = "xlsx" if path.lower().endswith(".xlsx") or ("xlsx" in chosen and not path.lower().endswith(".pdf")) \
+            else "pdf"
+        if not path.lower().endswith("." + fmt):
+            path += "." + fmt
+        session = self.context.session
+        run_with_progress(self, _("Preparing the document…"),
+                          lambda report, cancelled: make_mara_report(session, start, end, area, spec, fmt, path,
+                                                                     report),
+                          lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
+
     def _save_export(self) -> None:
         if self.area.problem():
             show_error(self, _("Documents"), DocumentError(self.area.problem()))
@@ -374,7 +412,7 @@ class DocumentsPage(Page):
         kind, fmt, spec = self.kind.currentData(), self.format.currentData(), self.language.currentData()
         query = ListQuery(date_from=self.date_from.value(), date_to=self.date_to.value(),
                           pcode_prefix=self.area.pcode())
-        if kind in ("directory", "places"):
+        if kind in ("directory", "places", "parties", "commitments"):
             query = ListQuery(pcode_prefix=self.area.pcode()) if kind == "directory" else ListQuery()
         name = f"{kind}-{date.today().isoformat()}.{fmt}"
         path, _filter = QFileDialog.getSaveFileName(self, _("Export"), str(Path.home() / name),

@@ -101,7 +101,10 @@ class HomePage(Page):
         self.urgent = Section(6)
         self.follow_ups = Section(5)
         self.alerts = Section(5)
-        for section in (self.urgent, self.follow_ups, self.alerts):
+        from fieldapp.gui.home_mara import MaraSections
+
+        self.mara = MaraSections(Section, RED)
+        for section in (self.urgent, self.follow_ups, self.alerts, *self.mara.sections):
             section.tree.itemActivated.connect(self._activated)
         self.counts_heading = QLabel()
         self.counts_heading.setFont(self.urgent.heading.font())
@@ -126,6 +129,8 @@ class HomePage(Page):
         layout.addWidget(self.urgent, 1)
         layout.addWidget(self.follow_ups, 1)
         layout.addWidget(self.alerts, 1)
+        for section in self.mara.sections:
+            layout.addWidget(section, 1)
         layout.addWidget(self.counts_heading)
         layout.addLayout(tiles)
         layout.addStretch(0)
@@ -149,6 +154,7 @@ class HomePage(Page):
         self.alerts.empty.setText(_("No alert has been open for more than {hours} hours.").format(
             hours=ALERT_OPEN_HOURS))
         self.counts_heading.setText(_("Last {days} days").format(days=RECENT_DAYS))
+        self.mara.retranslate()
         if self.context.is_unlocked:
             self.reload()
         else:
@@ -160,6 +166,7 @@ class HomePage(Page):
         self._place_labels.clear()
         for section in (self.urgent, self.follow_ups, self.alerts):
             section.clear()
+        self.mara.clear()
         for number, caption in self.tiles.values():
             number.setText("–")
             caption.clear()
@@ -187,6 +194,7 @@ class HomePage(Page):
         self._fill_alerts(alerts.items, now)
         self._set_headings(urgent, due, alerts)
         self._fill_counts(counts)
+        self.mara.fill(self.context.session, today, self._place)
         self._timer.start()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -200,7 +208,8 @@ class HomePage(Page):
             self.reload()
 
     def on_records_changed(self, change) -> None:
-        if self.context.is_unlocked and change.kind in ("referral", "service", "alert", "training", "provider"):
+        if self.context.is_unlocked and change.kind in ("referral", "service", "alert", "training", "provider",
+                                                                *self.mara.KINDS):
             self.reload()
 
     # -- filling -----------------------------------------------------------------------------

@@ -136,6 +136,7 @@ class ListPage(Page):
         self.edit_button.clicked.connect(self.edit_current)
         self.delete_button.clicked.connect(self.delete_current)
         top = QHBoxLayout()
+        self.action_row = top  # pages may add buttons beside New / Edit / Delete
         top.addWidget(self.title_label)
         top.addWidget(self.count_label)
         top.addStretch(1)

@@ -37,6 +37,8 @@ PAGES: list[str] = [
     "fieldapp.gui.referrals_page:ReferralsPage",
     "fieldapp.gui.alerts_page:AlertsPage",
     "fieldapp.gui.trainings_page:TrainingsPage",
+    "fieldapp.gui.incidents_page:IncidentsPage",
+    "fieldapp.gui.parties_page:PartiesPage",
     "fieldapp.gui.directory_page:DirectoryPage",
     "fieldapp.gui.places_page:PlacesPage",
     "fieldapp.gui.sync_page:SyncPage",
@@ -376,7 +378,7 @@ class MainWindow(QMainWindow):
             self.page_stack.currentWidget().setFocus()
 
     def page_of_kind(self, kind: str) -> Page | None:
-        return next((page for page in self.pages if page.KIND == kind), None)
+        return next((page for page in self.pages if kind in (page.KIND, *getattr(page, "OTHER_KINDS", ()))), None)
 
     def show_page(self, page: Page) -> None:
         self.nav.setCurrentRow(self.pages.index(page))

@@ -36,6 +36,12 @@ class ReferralsPage(ListPage):
         FilterSpec("sector", N_("All services"), vocab.SECTOR),
     )
 
+    def __init__(self, context, parent=None):
+        super().__init__(context, parent)
+        from fieldapp.gui.incidents_page import add_incident_action
+
+        add_incident_action(self, "referral")
+
     def repository(self, session):
         return session.referrals
 

@@ -163,6 +163,13 @@ def _pages(shoot: Shooter, window: MainWindow) -> None:
                 shoot.save(form, f"{_slug(page.KIND)}-form", list(form.buttons.buttons()))
                 form.reject()  # unchanged, so it closes without asking
                 _settle(100)
+        for name, open_form in getattr(page, "screenshot_forms", list)():
+            form = open_form()  # pages that are not lists (parties & commitments) name their forms
+            if form is not None:
+                _settle(100)
+                shoot.save(form, name)
+                form.reject()
+                _settle(100)
 
 
 def take(outdir: Path, records: int = 400, languages: tuple[str, ...] = ("en", "fr"),

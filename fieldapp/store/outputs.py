@@ -65,6 +65,10 @@ def count_records(repository: Repository, query: ListQuery | None = None, extra_
 CONSENTED_SERVICE = ("EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_services.referral_id "
                      "AND r.deleted = 0 AND r.consent_reporting = 1)")
 CONSENTED_REFERRAL = "consent_reporting = 1"
+# Incidents shared with the MARA reporting, the only ones an export holds; items of live commitments.
+SHARED_INCIDENT = "share_with_mara = 1"
+LIVE_COMMITMENT_ITEM = ("EXISTS (SELECT 1 FROM commitments c WHERE c.id = commitment_items.commitment_id "
+                        "AND c.deleted = 0)")
 
 
 def iter_places(session, batch: int = 2000) -> Iterator[list]:

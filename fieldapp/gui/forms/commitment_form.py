@@ -1,0 +1,244 @@
+"""A party's commitment (DESIGN.md 2.6) with its items: what was promised, by when, how far it
+has come, the evidence and when it was last reviewed. The commitment and its items are saved or
+refused together (ops.mara.save_commitment, one transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QPushButton,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from fieldapp.domain import mara
+from fieldapp.domain.mara import Commitment, CommitmentItem
+from fieldapp.errors import FieldappError, ValidationError
+from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
+from fieldapp.gui.table_models import WARNING_COLOR
+from fieldapp.gui.widgets.dates import DateInput
+from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.signals import signals_blocked
+from fieldapp.gui.widgets.vocab import VocabCombo
+from fieldapp.i18n import N_, _, format_date
+from fieldapp.ops import mara as mara_ops
+
+
+class CommitmentForm(RecordForm):
+    NEW_TITLE = N_("New commitment")
+    EDIT_TITLE = N_("Edit commitment")
+
+    def __init__(self, context, record=None, parent=None, party_id: str = ""):
+        self._party_id = party_id  # the party a new commitment starts with
+        self.drafts: list[CommitmentItem] = []
+        self.removed: list[str] = []
+        super().__init__(context, record, parent)
+
+    def build(self, body: QWidget) -> None:
+        layout = QVBoxLayout(body)
+        top, items = FieldGrid(body), FieldGrid(body)
+        self.grids = [top, items]
+        self.party = QComboBox()
+        if self.context.is_unlocked:
+            for party in self.context.session.parties.all():
+                self.party.addItem(party.display_name(), party.id)
+        top.add("party_id", N_("Party"), self.party)
+        self.kind = top.add("kind", N_("Kind"), VocabCombo(mara.COMMITMENT_KIND))
+        self.title = top.add("title", N_("Title"), QLineEdit())
+        self.signed_on = top.add("signed_on", N_("Signed on"), DateInput(optional=True))
+        self.notes = top.add("notes", N_("Notes"), text_box(2))
+        layout.addWidget(top)
+
+        self.table = QTreeWidget()
+        self.table.setColumnCount(4)
+        self.table.setRootIsDecorated(False)
+        self.table.setUniformRowHeights(True)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.header().setStretchLastSection(True)
+        self.table.setFixedHeight(self.table.fontMetrics().height() * 7 + 30)
+        self.table.currentItemChanged.connect(lambda *_args: self._show_item())
+        items.add_widget(self.table)
+        buttons = QWidget()
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.add_button = QPushButton()
+        self.remove_button = QPushButton()
+        self.add_button.clicked.connect(self.add_item)
+        self.remove_button.clicked.connect(self.remove_item)
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        items.add_widget(buttons)
+        self.description = items.add("description", N_("What was promised"), QLineEdit())
+        self.due_on = items.add("due_on", N_("Due on"), DateInput(optional=True))
+        self.status = items.add("status", N_("Status"), VocabCombo(mara.ITEM_STATUS))
+        self.evidence = items.add("evidence", N_("Evidence"), QLineEdit())
+        self.reviewed_on = items.add("reviewed_on", N_("Last reviewed on"), DateInput(optional=True))
+        layout.addWidget(items)
+        for widget, signal in ((self.description, self.description.textEdited), (self.evidence, self.evidence.textEdited),
+                               (self.due_on, self.due_on.changed), (self.reviewed_on, self.reviewed_on.changed),
+                               (self.status, self.status.code_changed)):
+            signal.connect(lambda *_args: self._store_item())
+        chain_tab_order([self.party, self.kind, self.title, self.signed_on, self.notes, self.table, self.add_button,
+                         self.remove_button, self.description, self.due_on, self.status, self.evidence,
+                         self.reviewed_on])
+        self.resize(760, 580)
+
+    def retranslate_fields(self) -> None:
+        self.table.setHeaderLabels([_("What was promised"), _("Due on"), _("Status"), _("Last reviewed on")])
+        self.add_button.setText(_("Add item"))
+        self.remove_button.setText(_("Remove item"))
+        for widget in (self.kind, self.signed_on, self.due_on, self.status, self.reviewed_on):
+            widget.retranslate()
+        self._fill_table()
+
+    # -- items ---------------------------------------------------------------------------------
+    def _fill_table(self) -> None:
+        current = self.table.indexOfTopLevelItem(self.table.currentItem()) if self.table.currentItem() else -1
+        with signals_blocked(self.table):
+            self.table.clear()
+            for draft in self.drafts:
+                self.table.addTopLevelItem(QTreeWidgetItem(self._row_texts(draft)))
+                self._tone(self.table.topLevelItem(self.table.topLevelItemCount() - 1), draft)
+            if self.drafts:
+                self.table.setCurrentItem(self.table.topLevelItem(max(0, min(current, len(self.drafts) - 1))))
+        self._show_item()
+
+    @staticmethod
+    def _row_texts(draft: CommitmentItem) -> list[str]:
+        return [draft.description, format_date(draft.due_on) if draft.due_on else "",
+                mara.ITEM_STATUS.label(draft.status), format_date(draft.reviewed_on) if draft.reviewed_on else ""]
+
+    @staticmethod
+    def _tone(row: QTreeWidgetItem, draft: CommitmentItem) -> None:
+        if mara.item_overdue(draft, date.today()):
+            for column in range(4):
+                row.setForeground(column, QBrush(WARNING_COLOR))
+
+    def current_index(self) -> int:
+        item = self.table.currentItem()
+        return self.table.indexOfTopLevelItem(item) if item is not None else -1
+
+    def _show_item(self) -> None:
+        index = self.current_index()
+        has = 0 <= index < len(self.drafts)
+        for widget in (self.description, self.due_on, self.status, self.evidence, self.reviewed_on,
+                       self.remove_button):
+            widget.setEnabled(has)
+        draft = self.drafts[index] if has else CommitmentItem()
+        for widget in (self.description, self.due_on, self.status, self.evidence, self.reviewed_on):
+            widget.blockSignals(True)
+        self.description.setText(draft.description)
+        self.due_on.set_value(draft.due_on)
+        self.status.set_code(draft.status)
+        self.evidence.setText(draft.evidence)
+        self.reviewed_on.set_value(draft.reviewed_on)
+        for widget in (self.description, self.due_on, self.status, self.evidence, self.reviewed_on):
+            widget.blockSignals(False)
+
+    def _store_item(self) -> None:
+        index = self.current_index()
+        if not 0 <= index < len(self.drafts):
+            return
+        draft = self.drafts[index]
+        draft.description = self.description.text().strip()
+        draft.due_on = self.due_on.value()
+        draft.status = self.status.code()
+        draft.evidence = self.evidence.text().strip()
+        draft.reviewed_on = self.reviewed_on.value()
+        row = self.table.topLevelItem(index)
+        for column, text in enumerate(self._row_texts(draft)):
+            row.setText(column, text)
+            row.setForeground(column, QBrush())
+        self._tone(row, draft)
+
+    def add_item(self) -> None:
+        self.drafts.append(CommitmentItem(commitment_id=self.record.id if self.record else ""))
+        self.table.addTopLevelItem(QTreeWidgetItem(self._row_texts(self.drafts[-1])))
+        self.table.setCurrentItem(self.table.topLevelItem(len(self.drafts) - 1))
+        self.description.setFocus()
+
+    def remove_item(self) -> None:
+        index = self.current_index()
+        if not 0 <= index < len(self.drafts):
+            return
+        draft = self.drafts.pop(index)
+        if draft.created_at is not None:  # stored before: tombstoned on save
+            self.removed.append(draft.id)
+        self._fill_table()
+        self.table.setFocus()
+
+    # -- record <-> fields ---------------------------------------------------------------------
+    def repository(self):
+        return self.context.session.commitments
+
+    def new_record(self) -> Commitment:
+        return Commitment(party_id=self._party_id)
+
+    def load(self, commitment: Commitment) -> None:
+        self.party.setCurrentIndex(max(0, self.party.findData(commitment.party_id)))
+        self.kind.set_code(commitment.kind)
+        self.title.setText(commitment.title)
+        self.signed_on.set_value(commitment.signed_on)
+        self.notes.setPlainText(commitment.notes)
+        stored = (self.context.session.commitment_items.for_commitment(commitment.id)
+                  if self.record is not None and self.context.is_unlocked else [])
+        self.drafts = [replace(item) for item in stored]
+        self.removed = []
+        self._fill_table()
+
+    def collect(self) -> Commitment:
+        commitment = replace(self.record) if self.record is not None else Commitment()
+        commitment.party_id = self.party.currentData() or ""
+        commitment.kind = self.kind.code()
+        commitment.title = self.title.text().strip()
+        commitment.signed_on = self.signed_on.value()
+        commitment.notes = self.notes.toPlainText().strip()
+        return commitment
+
+    def _values(self) -> dict:
+        values = super()._values()
+        values["items"] = [{k: v for k, v in asdict(d).items() if k != "id"} for d in self.drafts]
+        values["removed"] = list(self.removed)
+        return values
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        # "items[2].description": select that item, then show the message under its field.
+        shown = {}
+        for name, message in problems.items():
+            if name.startswith("items["):
+                index = int(name[len("items["):name.index("]")])
+                if 0 <= index < len(self.drafts):
+                    self.table.setCurrentItem(self.table.topLevelItem(index))
+                shown.setdefault(name.split(".", 1)[1], message)
+            else:
+                shown[name] = message
+        super().show_problems(shown)
+
+    def save(self) -> bool:
+        if not self.context.is_unlocked:
+            return False
+        try:
+            commitment = self.collect()
+            changes = mara_ops.save_commitment(self.context.session, commitment, self.drafts, self.removed)
+        except ValidationError as error:
+            self.show_problems(error.problems)
+            return False
+        except FieldappError as error:
+            self.show_message(str(error))
+            return False
+        self.record = commitment
+        for change in changes:
+            self.context.records_changed.emit(change)
+            self.saved.emit(change)
+        self._closing = True
+        self.accept()
+        return True
+
+    def clear_values(self) -> None:
+        self.drafts = []
+        self.removed = []
+        self.table.clear()
+        self.party.clear()

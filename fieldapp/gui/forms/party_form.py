@@ -1,0 +1,64 @@
+"""A party to conflict (DESIGN.md 2.6): name, short name, type, year first listed in the annex."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import QLineEdit, QSpinBox, QVBoxLayout, QWidget
+
+from fieldapp.domain import mara
+from fieldapp.domain.mara import Party
+from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
+from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.vocab import VocabCombo
+from fieldapp.i18n import N_, _
+
+NOT_LISTED = 1999  # the spin box's minimum stands for "not listed"
+
+
+class PartyForm(RecordForm):
+    NEW_TITLE = N_("New party to conflict")
+    EDIT_TITLE = N_("Edit party to conflict")
+
+    def build(self, body: QWidget) -> None:
+        layout = QVBoxLayout(body)
+        grid = FieldGrid(body)
+        layout.addWidget(grid)
+        self.grids = [grid]
+        self.name = grid.add("name", N_("Name"), QLineEdit())
+        self.short_name = grid.add("short_name", N_("Short name"), QLineEdit())
+        self.party_type = grid.add("party_type", N_("Type"), VocabCombo(mara.PARTY_TYPE))
+        self.listed_since = QSpinBox()
+        self.listed_since.setRange(NOT_LISTED, mara.LATEST_YEAR)
+        self.listed_since.setMaximumWidth(self.listed_since.fontMetrics().horizontalAdvance("Non listée") + 60)
+        grid.add("listed_since", N_("Listed in the annex since"), self.listed_since)
+        self.notes = grid.add("notes", N_("Notes"), text_box(3))
+        chain_tab_order([self.name, self.short_name, self.party_type, self.listed_since, self.notes])
+        self.resize(620, 360)
+
+    def retranslate_fields(self) -> None:
+        self.listed_since.setSpecialValueText(_("Not listed"))
+        self.party_type.retranslate()
+
+    def repository(self):
+        return self.context.session.parties
+
+    def new_record(self) -> Party:
+        return Party()
+
+    def load(self, party: Party) -> None:
+        self.name.setText(party.name)
+        self.short_name.setText(party.short_name)
+        self.party_type.set_code(party.party_type)
+        self.listed_since.setValue(party.listed_since or NOT_LISTED)
+        self.notes.setPlainText(party.notes)
+
+    def collect(self) -> Party:
+        party = replace(self.record) if self.record is not None else Party()
+        party.name = self.name.text().strip()
+        party.short_name = self.short_name.text().strip()
+        party.party_type = self.party_type.code()
+        year = self.listed_since.value()
+        party.listed_since = None if year == NOT_LISTED else year
+        party.notes = self.notes.toPlainText().strip()
+        return party
