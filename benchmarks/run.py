@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import bench_bundles  # noqa: E402
+import bench_exports  # noqa: E402
 import bench_gui  # noqa: E402
 import bench_memsec  # noqa: E402
 import bench_store  # noqa: E402
@@ -37,9 +38,9 @@ from vault_cache import cache_root, cached_vault  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- benchmark results: start -->", "<!-- benchmark results: end -->"
-PARTS = ("store", "bundles", "memory", "gui", "memsec")
+PARTS = ("store", "bundles", "memory", "gui", "memsec", "data")
 TITLES = {"store": "Store", "bundles": "Sync bundles", "memory": "Memory of export and import", "gui": "Desktop app",
-          "memsec": "Cost of wiping freed memory"}
+          "memsec": "Cost of wiping freed memory", "data": "Spreadsheet exports and imports"}
 
 
 def results_file():
@@ -187,8 +188,34 @@ def run_memsec(big, work: Path, runs: dict, _args) -> list[Row]:
     return rows
 
 
+def run_data(big, work: Path, runs: dict, args) -> list[Row]:
+    """CSV and XLSX exports of every consented referral beside csv / XlsxWriter, then the
+    100 000-row spreadsheet import (benchmarks/bench_imports.py, in processes of its own)."""
+    import subprocess
+
+    vault = big.working_copy(work / "data")
+    session = big.open(vault)
+    bare = bare_connection(vault / "fieldapp.db", raw_key(vault, big.recovery_key))
+    rows = bench_exports.measure(session, bare, runs["few"], work / "data-out")
+    bare.close()
+    session.close()
+    shutil.rmtree(vault)
+    shutil.rmtree(work / "data-out", ignore_errors=True)
+    done = subprocess.run([sys.executable, str(BENCH / "bench_imports.py"), "--rows", "100000"], capture_output=True,
+                          text=True, cwd=ROOT)
+    if done.returncode:
+        raise SystemExit(f"bench_imports failed:\n{done.stderr[-3000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    app, baseline = found["app"], found["baseline"]
+    rows.append(Row("Import 100 000 alert rows from a CSV (cp1252, `;`, French headers)", app=[app["seconds"]],
+                    baseline=[baseline["seconds"]], baseline_label="csv module + sqlcipher3 executemany, one "
+                    "transaction", note=f"peak {app['peak_mb']:.0f} MB against {baseline['peak_mb']:.0f} MB; "
+                    f"the same file again, dry run: {app['reimport_dry_run_seconds']:.1f} s"))
+    return rows
+
+
 PART_RUNNERS = {"store": run_store, "bundles": run_bundles, "memory": run_memory, "gui": run_gui,
-                "memsec": run_memsec}
+                "memsec": run_memsec, "data": run_data}
 
 
 if __name__ == "__main__":

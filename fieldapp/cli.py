@@ -28,7 +28,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 # Modules that add their own subcommands: each has `register(subparsers)`.
 COMMAND_MODULES: list[str] = ["fieldapp.sync.commands", "fieldapp.backup_commands", "fieldapp.documents.commands",
-                              "fieldapp.documents.mara_commands", "fieldapp.ops.commands"]
+                              "fieldapp.documents.mara_commands", "fieldapp.documents.sharing_commands",
+                              "fieldapp.ops.commands"]
 
 
 class CommandError(FieldappError):

@@ -3,6 +3,10 @@
 Referral and service exports hold no free text about a survivor: no notes, no locality, no
 outcome notes or reasons, no status history. Alerts keep their description and response (they
 describe threats, not survivors); the directory and trainings are not survivor data.
+
+HXL tags pass libhxl's core schema (#targeted, #reached and #indicator+num hold numbers, #date
+dates) and use core attributes where HXL has them (+occurred, +reported). Only one column of an
+export is #status, so a tool asking for "#status+name" reads the record's status.
 """
 
 from __future__ import annotations
@@ -59,8 +63,16 @@ def attr(name: str) -> Callable:
     return lambda record, lookups: getattr(record, name)
 
 
+def moment(value):
+    """A date as it is; a date-time in UTC. The sinks write them: ISO 8601 text in CSV, real
+    spreadsheet dates in XLSX."""
+    if isinstance(value, datetime) and value.tzinfo is not timezone.utc:
+        return value.astimezone(timezone.utc)
+    return value
+
+
 def date_attr(name: str) -> Callable:
-    return lambda record, lookups: iso(getattr(record, name))
+    return lambda record, lookups: moment(getattr(record, name))
 
 
 def flag(name: str) -> Callable:
@@ -86,7 +98,7 @@ REFERRALS = [
     Column(N_("Record id"), "#meta+id", attr("id")),
     Column(N_("Survivor code"), "#beneficiary+code", attr("survivor_code")),
     Column(N_("Date of report"), "#date+reported", date_attr("reported_at")),
-    Column(N_("Date of incident"), "#date+incident", date_attr("incident_date")),
+    Column(N_("Date of incident"), "#date+occurred", date_attr("incident_date")),
     Column(N_("Incident date precision"), "#meta+date_precision+code", attr("incident_date_precision"),
            vocab.DATE_PRECISION),
     Column(N_("Days from incident to report"), "#meta+delay+days", lambda r, lk: reporting_delay_days(r)),
@@ -131,7 +143,7 @@ SERVICES = [
 
 ALERTS = [
     Column(N_("Record id"), "#meta+id", attr("id")),
-    Column(N_("Received"), "#date+received", date_attr("received_at")),
+    Column(N_("Received"), "#date+reported", date_attr("received_at")),
     Column(N_("Channel"), "#meta+channel+code", attr("channel"), vocab.CHANNEL),
     Column(N_("Source category"), "#meta+source+code", attr("source_category"), vocab.SOURCE_CATEGORY),
     Column(N_("Source code"), "#meta+source+id", attr("source_code")),
@@ -140,7 +152,7 @@ ALERTS = [
     Column(N_("Threat types"), "#event+threat+code", attr("threat_types"), vocab.THREAT_TYPE),
     Column(N_("Related to sexual violence"), "#event+crsv+code", flag("crsv_related"), YES_NO),
     Column(N_("Severity"), "#severity+code", attr("severity"), vocab.SEVERITY),
-    Column(N_("Verification"), "#status+verification+code", attr("verification"), vocab.VERIFICATION),
+    Column(N_("Verification"), "#meta+verification+code", attr("verification"), vocab.VERIFICATION),
     Column(N_("Forwarded to"), "#org+forwarded+code", attr("forwarded_to"), vocab.FORWARDED_TO),
     Column(N_("Forwarded"), "#date+forwarded", date_attr("forwarded_at")),
     Column(N_("Minutes to forwarding"), "#meta+forwarded+minutes",
@@ -161,14 +173,14 @@ TRAININGS = [
     Column(N_("End date"), "#date+end", date_attr("end_date")),
     *location_columns(),
     Column(N_("Venue"), "#loc+venue", attr("venue")),
-    Column(N_("Audience"), "#targeted+audience+code", attr("audience"), vocab.AUDIENCE),
+    Column(N_("Audience"), "#group+audience+code", attr("audience"), vocab.AUDIENCE),
     Column(N_("Topics"), "#activity+topic+code", attr("topics"), vocab.TOPIC),
     Column(N_("Facilitators"), "#contact+facilitators", attr("facilitators")),
     Column(N_("Women"), "#reached+f", attr("participants_female")),
     Column(N_("Men"), "#reached+m", attr("participants_male")),
     Column(N_("Sex not given"), "#reached+unspecified", attr("participants_undisclosed")),
     Column(N_("Participants"), "#reached+total", lambda r, lk: training_total(r)),
-    Column(N_("% women"), "#reached+f+pct", lambda r, lk: _percent(training_share_women(r))),
+    Column(N_("% women"), "#indicator+f+pct", lambda r, lk: _percent(training_share_women(r))),
     Column(N_("Training of trainers"), "#activity+tot+code", flag("training_of_trainers"), YES_NO),
     Column(N_("Pre-test average"), "#indicator+pretest", attr("pre_test_avg")),
     Column(N_("Post-test average"), "#indicator+posttest", attr("post_test_avg")),

@@ -13,10 +13,11 @@ import io
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique, language_name
+from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique
 from fieldapp.documents.export_columns import COLUMNS, Column
 from fieldapp.domain.validation import strip_controls
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
@@ -34,6 +35,7 @@ BATCH = 2000
 # by LibreOffice for "="): CSV injection, whatever the cell's origin (a typed name, a place name
 # from an OCHA file or a bundle).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_OR_SPACE = frozenset("=+-@\t\r ")
 # Put in front of such a cell: U+2060 WORD JOINER is invisible and not a space (no reader trims
 # it), so the cell stays text in every spreadsheet and "+243 970 000 000" still reads as typed.
 # The apostrophe of spreadsheet typing is not a fix in a file: LibreOffice, pandas and HXL tools
@@ -110,7 +112,8 @@ class Lookups:
 
 def header_rows(columns: list[Column], languages: Languages, hxl: bool) -> list[list[str]]:
     """The header row in the chosen language(s) ("Date of report / Date du signalement") and, if
-    asked, the HXL hashtag row under it."""
+    asked, the HXL hashtag row under it. Each language's part is wholly in that language:
+    "Channel (label, French) / Canal (libellé, français)"."""
     header, tags = [], []
     for column in columns:
         header.append(join_unique([translate_in(code, column.title) for code in languages.codes]))
@@ -123,7 +126,7 @@ def header_rows(columns: list[Column], languages: Languages, hxl: bool) -> list[
                 field = translate_in(code, column.title)
                 if languages.bilingual:
                     parts.append(translate_in(code, LABEL_IN).format(
-                        field=field, language=language_name(label_language)))
+                        field=field, language=language_name_in(label_language, code)))
                 else:
                     parts.append(translate_in(code, LABEL).format(field=field))
             header.append(join_unique(parts))
@@ -131,23 +134,57 @@ def header_rows(columns: list[Column], languages: Languages, hxl: bool) -> list[
     return [header, tags] if hxl else [header]
 
 
+def language_name_in(language: str, in_language: str) -> str:
+    """A language's name as written in another: "French", "anglais" (CLDR, through Babel)."""
+    from babel import Locale
+
+    return Locale.parse(in_language).languages.get(language, language)
+
+
+class RowMaker:
+    """The values of one row, columns resolved once per export (a 200 000-row export calls it
+    200 000 times), each value passed through the sink's `cell` (CSV: dates as text, formulas
+    neutralised). A code and its labels are made once per code, not once per row."""
+
+    def __init__(self, columns: list[Column], languages: Languages, lookups: Lookups,
+                 cell: Callable | None = None):
+        self._codes = languages.codes
+        self._lookups = lookups
+        self._cell = cell or (lambda value: value)
+        self._plan = []
+        for column in columns:
+            expanded = None
+            if column.vocabulary is not None:
+                expanded = {code: [self._cell(code)] + [self._cell(lookups.label(column.vocabulary, language, code))
+                                                        for language in self._codes]
+                            for code in column.vocabulary.codes}
+                expanded[""] = expanded[None] = [""] * (1 + len(self._codes))
+            self._plan.append((column.get, column.vocabulary, expanded))
+
+    def __call__(self, record) -> list:
+        values, lookups, codes, cell = [], self._lookups, self._codes, self._cell
+        append, extend, label = values.append, values.extend, lookups.label
+        for get, vocabulary, expanded in self._plan:
+            value = get(record, lookups)
+            if vocabulary is None:
+                # Most texts need nothing done (see csv_cell): decided here without a call.
+                if value.__class__ is str and value.isprintable() and (not value or value[0] not in FORMULA_OR_SPACE):
+                    append(value)
+                else:
+                    append(cell(value))
+            elif value.__class__ is list:  # several codes (threat types, topics, sectors)
+                append(cell(";".join(value)))
+                extend(cell("; ".join(label(vocabulary, language, code) for code in value)) for language in codes)
+            else:
+                found = expanded.get(value)
+                if found is None:  # a code outside the vocabulary (an old or hand-edited record)
+                    found = [cell(value)] + [cell(label(vocabulary, language, value)) for language in codes]
+                extend(found)
+        return values
+
+
 def row_values(record, columns: list[Column], languages: Languages, lookups: Lookups) -> list:
-    values = []
-    for column in columns:
-        value = column.get(record, lookups)
-        if column.vocabulary is None:
-            values.append(value)
-            continue
-        if isinstance(value, list):  # several codes (threat types, topics, sectors)
-            values.append(";".join(value))
-            values.extend("; ".join(lookups.label(column.vocabulary, language, code) for code in value)
-                          for language in languages.codes)
-        elif value in (None, ""):
-            values.extend([""] * (1 + len(languages.codes)))
-        else:
-            values.append(value)
-            values.extend(lookups.label(column.vocabulary, language, value) for language in languages.codes)
-    return values
+    return RowMaker(columns, languages, lookups)(record)
 
 
 class CsvSink:
@@ -162,24 +199,45 @@ class CsvSink:
     def write(self, values: list) -> None:
         self._writer.writerow([csv_cell(value) for value in values])
 
+    def write_many(self, rows: list[list]) -> None:
+        """Rows already made with `cell` (RowMaker)."""
+        self._writer.writerows(rows)
+
     def close(self) -> None:
         self._text.flush()
         self._text.detach()  # the atomic writer owns the binary handle and closes it
 
 
 def csv_cell(value):
-    """A value as written to a CSV cell: every text neutralised, control characters dropped."""
+    """A value as written to a CSV cell: dates in ISO 8601 (UTC with its offset), every text
+    neutralised, control characters dropped."""
+    kind = value.__class__
+    if kind is str:
+        # The common case, decided in C: printable (no control character) and not starting like a
+        # formula or with a space (which may hide one).
+        if value.isprintable() and (not value or value[0] not in FORMULA_OR_SPACE):
+            return value
+        value = strip_controls(value)
+        if value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START):
+            return NEUTRALISER + value
+        return value
     if value is None:
         return ""
-    if not isinstance(value, str):
-        return value
-    value = strip_controls(value)
-    if value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START):
-        return NEUTRALISER + value
+    if kind is datetime:
+        return value.isoformat(timespec="seconds")
+    if kind is date:
+        return value.isoformat()
+    if isinstance(value, str):
+        return csv_cell(str(value))
     return value
 
 
+CsvSink.cell = staticmethod(csv_cell)
+
+
 class XlsxSink:
+    cell = None
+
     def __init__(self, handle, columns: list[Column], languages: Languages, scratch: str):
         import xlsxwriter
 
@@ -191,6 +249,10 @@ class XlsxSink:
         self._sheet = self._book.add_worksheet()
         self._bold = self._book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         self._italic = self._book.add_format({"italic": True})
+        # Real spreadsheet dates: sorted, filtered and counted as dates by Excel, LibreOffice and
+        # openpyxl. A moment is written in UTC, and says so.
+        self._day = self._book.add_format({"num_format": "yyyy-mm-dd"})
+        self._moment = self._book.add_format({"num_format": 'yyyy-mm-dd hh:mm "UTC"'})
         self._row = 0
 
     def header(self, rows: list[list[str]]) -> None:
@@ -201,16 +263,29 @@ class XlsxSink:
         self._sheet.set_column(0, len(rows[0]) - 1, 18)
 
     def write(self, values: list) -> None:
+        sheet, row = self._sheet, self._row
         for column, value in enumerate(values):
-            if value is None or value == "":
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    sheet.write_string(row, column, value)
+            elif value is None:
                 continue
-            if isinstance(value, bool):
-                value = str(value)
-            if isinstance(value, (int, float)):
-                self._sheet.write_number(self._row, column, value)
+            elif kind is int or kind is float:
+                sheet.write_number(row, column, value)
+            elif kind is datetime:
+                sheet.write_datetime(row, column, value.replace(tzinfo=None), self._moment)
+            elif kind is date:
+                sheet.write_datetime(row, column, value, self._day)
+            elif kind is bool:
+                sheet.write_string(row, column, str(value))
             else:
-                self._sheet.write_string(self._row, column, str(value))
+                sheet.write_string(row, column, str(value))
         self._row += 1
+
+    def write_many(self, rows: list[list]) -> None:
+        for values in rows:
+            self.write(values)
 
     def close(self) -> None:
         self._book.close()
@@ -278,12 +353,12 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
             else:
                 sink = CsvSink(handle, columns, languages)
             sink.header(header_rows(columns, languages, hxl))
+            make_row = RowMaker(columns, languages, lookups, sink.cell)
             progress(0, total)
             for batch in _batches(session, kind, query):
                 if kind == "services":
                     lookups.load_referrals(batch)
-                for record in batch:
-                    sink.write(row_values(record, columns, languages, lookups))
+                sink.write_many([make_row(record) for record in batch])
                 written += len(batch)
                 so_far = handle.tell()
                 progress(written, max(total, written))

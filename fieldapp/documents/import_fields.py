@@ -302,6 +302,12 @@ def header_index(kind: ImportKind) -> dict[str, str]:
     return index
 
 
+# Tags our exports wrote before they used HXL core attributes: files made then still import.
+FORMER_HXL = {"#date+occurred": ("#date+incident",), "#date+reported": ("#date+received",),
+              "#meta+verification+code": ("#status+verification+code",),
+              "#group+audience+code": ("#targeted+audience+code",)}
+
+
 @lru_cache(maxsize=None)
 def hxl_index(kind: ImportKind) -> dict[tuple[str, frozenset], str]:
     """HXL tag (hashtag, attributes) -> field name, from the tags our own exports write."""
@@ -311,6 +317,8 @@ def hxl_index(kind: ImportKind) -> dict[tuple[str, frozenset], str]:
         name = titles.get(column.title)
         if name:
             index[parse_hxl(column.hxl)] = name
+            for former in FORMER_HXL.get(column.hxl, ()):
+                index.setdefault(parse_hxl(former), name)
     return index
 
 

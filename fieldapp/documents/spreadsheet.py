@@ -126,7 +126,7 @@ class Workbook:
             reader = csv.reader(handle, delimiter=self.csv_format.delimiter)
             try:
                 for cells in reader:
-                    yield reader.line_num, [cell.strip() for cell in cells]
+                    yield reader.line_num, [_csv_cell(cell) for cell in cells]
             except csv.Error as error:
                 raise ImportFileError(_("{file}, line {line}: not readable as CSV ({reason}).").format(
                     file=self.path.name, line=reader.line_num, reason=error)) from error
@@ -149,6 +149,16 @@ class Workbook:
                 yield number, [_xlsx_cell(value) for value in values]
         finally:
             book.close()
+
+
+# The invisible mark our CSV exports put before a cell a spreadsheet would run as a formula
+# (fieldapp.documents.exports.NEUTRALISER): taken off again, so an export re-imports unchanged.
+NEUTRALISER = "\u2060"
+
+
+def _csv_cell(cell: str) -> str:
+    cell = cell.strip()
+    return cell[1:].strip() if cell.startswith(NEUTRALISER) else cell
 
 
 def _xlsx_cell(value) -> Cell:
