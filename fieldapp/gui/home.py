@@ -8,8 +8,8 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QLayout, QSizePolicy, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QLayout, QScrollArea,
+                               QSizePolicy, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import utc_now
@@ -124,16 +124,27 @@ class HomePage(Page):
             inner.addWidget(caption)
             tiles.addWidget(frame, 0, column)
             self.tiles[key] = (number, caption)
+        # The sections scroll (vertically only) under the title: five lists and the counts do not
+        # fit a 1024×600 screen, and a page must never make the window taller than the screen.
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.urgent, 1)
+        inner.addWidget(self.follow_ups, 1)
+        inner.addWidget(self.alerts, 1)
+        for section in self.mara.sections:
+            inner.addWidget(section, 1)
+        inner.addWidget(self.counts_heading)
+        inner.addLayout(tiles)
+        inner.addStretch(0)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.urgent, 1)
-        layout.addWidget(self.follow_ups, 1)
-        layout.addWidget(self.alerts, 1)
-        for section in self.mara.sections:
-            layout.addWidget(section, 1)
-        layout.addWidget(self.counts_heading)
-        layout.addLayout(tiles)
-        layout.addStretch(0)
+        layout.addWidget(self.scroll_area, 1)
         self._dirty = True
         self._place_labels: dict[str, str] = {}
         self._timer = QTimer(self)

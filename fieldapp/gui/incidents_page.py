@@ -172,9 +172,11 @@ def add_incident_action(page, kind: str) -> QPushButton:
     page.action_row.insertWidget(page.action_row.indexOf(page.new_button), button)
 
     def label() -> None:
-        button.setText(_("New incident from this referral…") if kind == "referral"
-                       else _("New incident from this alert…"))
-        button.setToolTip(_("A CRSV incident with its date, place and link filled in"))
+        # A short text: the list's action row must fit a 1024-pixel screen; the tooltip says the rest.
+        button.setText(_("New incident…"))
+        button.setToolTip(_("A CRSV incident from the selected referral, with its date, place and link filled in")
+                          if kind == "referral" else
+                          _("A CRSV incident from the selected alert, with its date, place and link filled in"))
 
     def enable() -> None:
         button.setEnabled(page.current_row() >= 0 and page.context.is_unlocked)

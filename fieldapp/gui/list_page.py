@@ -250,6 +250,8 @@ class ListPage(Page):
         self.to_label.setText(_("to"))
         for widget in (self.date_from, self.date_to, self.place_filter, *self.filter_combos.values()):
             widget.retranslate()
+        for spec in self.FILTERS:  # wide enough for its "All …" label in this language, never cut
+            self.filter_combos[spec.name].setMinimumContentsLength(max(16, len(_(spec.title))))
         self.model.retranslate()
         if self._columns_sized and self.model.rowCount():
             self._size_columns()  # the titles' widths change with the language

@@ -9,7 +9,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.domain import mara
@@ -18,6 +18,7 @@ from fieldapp.gui.forms.commitment_form import CommitmentForm
 from fieldapp.gui.forms.party_form import PartyForm
 from fieldapp.gui.page import Page
 from fieldapp.gui.table_models import WARNING_COLOR
+from fieldapp.gui.widgets.flow import FlowLayout
 from fieldapp.i18n import N_, _, format_date, format_number, ngettext
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -72,12 +73,15 @@ class PartiesPage(Page):
         self.delete_party_button.clicked.connect(self.delete_party)
         self.new_commitment_button.clicked.connect(self.new_commitment)
         self.edit_commitment_button.clicked.connect(self.edit_commitment)
-        top = QHBoxLayout()
+        # The title, then the five buttons on a row that wraps: in French they do not fit beside the
+        # title at 1024 pixels.
+        top = QVBoxLayout()
         top.addWidget(self.title)
-        top.addStretch(1)
+        buttons = FlowLayout()
         for button in (self.new_party_button, self.edit_party_button, self.delete_party_button,
                        self.new_commitment_button, self.edit_commitment_button):
-            top.addWidget(button)
+            buttons.add_widget(button)
+        top.addLayout(buttons)
 
         self.parties = _tree(3)
         self.commitments = _tree(3)
