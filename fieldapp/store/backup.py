@@ -344,7 +344,7 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
         acting = check_user_name(by_slot or user or str(manifest.get("created_by", "")))
         vault = Vault(staging)
         try:
-            session = vault._open(acting, bytearray(raw_key))
+            session = vault._open(acting, bytearray(raw_key), slot=by_slot)  # the slot knows its user
         except (VaultError, DatabaseError) as error:
             raise BackupError(_("The database in {file} does not open ({detail}); nothing was restored.").format(
                 file=source.name, detail=error)) from None
@@ -357,7 +357,7 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
                 raise BackupError(_("The restored vault does not verify ({problem}); nothing was restored.").format(
                     problem=problems[0]))
             counts = record_counts(session)
-            site_name = session.site_name
+            site_name, acting = session.site_name, session.user
         if target.exists():
             target.rmdir()  # checked empty above
         os.rename(staging, target)
