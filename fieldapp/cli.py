@@ -202,9 +202,9 @@ def cmd_recovery_shares(args: argparse.Namespace) -> int:
     from fieldapp.store.shares import split_recovery_key
 
     vault = Vault(args.vault)
-    key = vault.check_recovery_key(_read_text_file(args.recovery_file))
+    key, site_name, office_code = vault.check_recovery_key(_read_text_file(args.recovery_file))
     shares = split_recovery_key(key, args.threshold, args.count)
-    write_share_sheets(Path(args.output), shares, args.threshold)
+    write_share_sheets(Path(args.output), shares, args.threshold, site_name, office_code)
     say(_("{count} share sheets written to {file}: any {k} of them open the vault. Print the file, give each "
           "sheet to a different person, then delete the file.").format(count=len(shares), file=args.output,
                                                                            k=args.threshold))

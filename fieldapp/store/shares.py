@@ -160,8 +160,8 @@ def recovery_key_from_shares(text: str) -> str:
     if not reading.shares:
         raise VaultError(_("Type the shares' words."))
     if reading.missing:
-        raise VaultError(ngettext("Only {typed} share of {k} typed: {n} more is needed to open the vault.",
-                                  "Only {typed} shares of {k} typed: {n} more are needed to open the vault.",
+        raise VaultError(ngettext("Only {typed} of {k} shares typed: {n} more is needed to open the vault.",
+                                  "Only {typed} of {k} shares typed: {n} more are needed to open the vault.",
                                   reading.missing).format(typed=len(reading.shares), k=reading.threshold,
                                                           n=reading.missing))
     try:

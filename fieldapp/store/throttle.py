@@ -97,6 +97,14 @@ class AttemptCounter:
         except (OSError, ValueError, TypeError, AttributeError):
             return Attempts()
 
+    def lost(self) -> bool:
+        """Whether the counter this vault must have is missing or damaged."""
+        try:
+            self.read()
+        except CounterMissing:
+            return True
+        return False
+
     def peek(self) -> Attempts:
         """For display: the counter, or an empty one when it cannot be read (unlocking says why)."""
         try:
@@ -127,6 +135,13 @@ class AttemptCounter:
         state.total += 1
         state.last_failure = time.time()
         self._write(state)
+        return state
+
+    def failed(self) -> Attempts:
+        """The counted try was wrong: the wait runs from now, once the derivation is over."""
+        state = self.peek()
+        state.last_failure = time.time()
+        self._write(state, quiet=True)
         return state
 
     def cancel_attempt(self) -> None:

@@ -205,8 +205,9 @@ class Vault:
         self._require_vault()
         raw_key = self._open_recovery_slot(normalise_recovery_key(recovery_key))
         check_user_name(user)
+        counter_lost = self.attempts.lost()
         self.attempts.succeeded(counted=False)  # a new counter if it was removed
-        return self._open(user, bytearray(raw_key))
+        return self._open(user, bytearray(raw_key), counter_lost=counter_lost)
 
     def unlock_with_shares(self, text: str, user: str) -> "Session":
         """Open with k of the recovery key's shares (store/shares.py), typed in any layout."""
@@ -221,14 +222,28 @@ class Vault:
                 raise VaultError(_("These shares make the recovery key of another vault, not this one's.")) from None
             raise
 
-    def check_recovery_key(self, recovery_key: str) -> str:
-        """The key, normalised, once it is known to open this vault's recovery slot."""
+    def check_recovery_key(self, recovery_key: str) -> tuple[str, str, str]:
+        """(the key normalised, site name, office code) once the key is known to open this vault;
+        the database is only read, for the names printed on share sheets."""
+        from fieldapp.store import db
+
         self._require_vault()
         key = normalise_recovery_key(recovery_key)
-        raw_key = bytearray(self._open_recovery_slot(key))
-        for index in range(len(raw_key)):
-            raw_key[index] = 0
-        return key
+        took_lock = self._acquire_before_keys()
+        raw_key = bytearray()
+        try:
+            raw_key = bytearray(self._open_recovery_slot(key))
+            connection = db.connect(self.db_path, bytes(raw_key))
+            try:
+                meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+            finally:
+                connection.close()
+        finally:
+            for index in range(len(raw_key)):
+                raw_key[index] = 0
+            if took_lock:
+                self._lock.release()
+        return key, meta.get("site_name", ""), meta.get("office_code", "")
 
     def _open_recovery_slot(self, key: str) -> bytes:
         try:
@@ -246,7 +261,8 @@ class Vault:
         except pyrage.DecryptError:
             raise VaultError(_("This recovery key does not belong to this vault.")) from None
 
-    def _open(self, user: str, raw_key: bytearray, slot: str | None = None) -> "Session":
+    def _open(self, user: str, raw_key: bytearray, slot: str | None = None,
+              counter_lost: bool = False) -> "Session":
         """Open the database with its key. `slot` names the slot that gave the key: the vault then
         knows whose it is. Old-style slot names are hidden here, on the first unlock."""
         if len(raw_key) != KEY_BYTES:
@@ -264,7 +280,7 @@ class Vault:
             if not self.attempts.path.exists():
                 self.attempts.succeeded(counted=False)  # e.g. a restored backup: its slots came without one
             session = Session(self, user, connection, raw_key)
-            self._audit_unlock(session, connection, renamed)
+            self._audit_unlock(session, connection, renamed, counter_lost)
         except BaseException:
             self._lock.release()
             raise
@@ -365,7 +381,7 @@ class Vault:
         try:
             raw_key = age_passphrase.decrypt(self._read_slot(slot), passphrase)
         except pyrage.DecryptError:
-            state = counter.peek()
+            state = counter.failed()
             if state.delete_after and state.failures >= state.delete_after:
                 report = self.quick_delete()
                 raise VaultDeleted(_("{n} wrong passphrases in a row: the vault was deleted from this laptop, as its "
@@ -381,12 +397,13 @@ class Vault:
         counter.succeeded()
         return raw_key
 
-    def _audit_unlock(self, session: "Session", connection, renamed: list[str]) -> None:
+    def _audit_unlock(self, session: "Session", connection, renamed: list[str], counter_lost: bool) -> None:
         from fieldapp.store import db
         from fieldapp.store.throttle import reconcile_failures
 
         with db.transaction(connection):
             failures, set_back = reconcile_failures(self.attempts, connection)
+            set_back = set_back or counter_lost
             for name in renamed:
                 session.audit.append(session.user, "key_slot_renamed", "user", name)
             if failures:
