@@ -146,6 +146,9 @@ class PlacesPage(QWizardPage):
             self.choice.addButton(button, number)
         self.shipped.setEnabled(bool(self.shipped_places))
         (self.shipped if self.shipped_places else self.later).setChecked(True)
+        self.shipped_detail = QLabel()
+        self.shipped_detail.setWordWrap(True)
+        self.shipped_detail.setContentsMargins(24, 0, 0, 0)
         self.file = QLineEdit()
         self.file.setReadOnly(True)
         self.browse = QPushButton()
@@ -160,6 +163,7 @@ class PlacesPage(QWizardPage):
         layout = _scrolling(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.shipped)
+        layout.addWidget(self.shipped_detail)
         layout.addWidget(self.other)
         layout.addLayout(file_row)
         layout.addWidget(self.later)
@@ -169,6 +173,19 @@ class PlacesPage(QWizardPage):
         layout.addStretch(1)
         self.choice.idToggled.connect(lambda *_args: self.completeChanged.emit())
         self.retranslate()
+
+    def _country(self) -> str:
+        """The shipped file's country in the current language (the file's own name for it, in French)."""
+        import re
+
+        from babel import Locale
+
+        top = next((place for place in self.shipped_places if place.level == 0), None)
+        if top is None:
+            return ""
+        if i18n.language() == "fr" and top.name_fr:
+            return re.sub(r"\s*\([^)]*\)$", "", top.name_fr)
+        return Locale.parse(i18n.locale_name()).territories.get(top.pcode[:2], top.name_en or top.name_fr)
 
     def _read_shipped(self):
         from fieldapp.domain.gazetteer import read_pcode_file
@@ -185,11 +202,10 @@ class PlacesPage(QWizardPage):
         self.setSubTitle(_("Records name their place by its OCHA P-code."))
         self.intro.setText(_("Load the list of places now, so that every form can find a territory or a "
                              "health zone by its name. It can also be loaded later, on the Places page."))
-        country = next((place.name_fr if i18n.language() == "fr" else place.name_en or place.name_fr
-                        for place in self.shipped_places if place.level == 0), "")
-        self.shipped.setText(_("Load the {country} P-codes shipped with fieldapp ({count} places)").format(
-            country=country or _("country"), count=format_number(len(self.shipped_places))) if self.shipped_places
-            else _("No P-code file is shipped with this copy of fieldapp"))
+        self.shipped.setText(_("Load the places shipped with fieldapp") if self.shipped_places
+                             else _("No P-code file is shipped with this copy of fieldapp"))
+        self.shipped_detail.setText(_("{country}: {count} places (OCHA P-codes)").format(
+            country=self._country(), count=format_number(len(self.shipped_places))) if self.shipped_places else "")
         self.other.setText(_("Load another OCHA P-code file (CSV):"))
         self.file.setPlaceholderText(_("no file chosen"))
         self.browse.setText(_("&Choose…"))

@@ -254,7 +254,9 @@ def test_the_unlock_screen_fits_a_small_screen_in_both_languages(qtbot, context,
                 window.resize(*size)
                 show()
                 qtbot.wait(50)
-                assert not screen.scroll.horizontalScrollBar().isVisible(), (language, size)
+                # Nothing wider than the screen: it would be cut off, as sideways scrolling is off.
+                assert screen.scroll.widget().minimumSizeHint().width() <= screen.scroll.viewport().width(), (
+                    language, size)
                 visible = [b for b in screen.findChildren(QPushButton) if b.isVisible()]
                 assert visible
                 for button in visible:
