@@ -103,7 +103,7 @@ def add_urgent_case(session) -> None:
 
 
 def _wizard(shoot: Shooter, folder: Path) -> None:
-    """The three wizard steps, on a vault made for the purpose (its key is shown, then thrown away)."""
+    """The four wizard steps, on a vault made for the purpose (its key is shown, then thrown away)."""
     context = AppContext()
     window = MainWindow(context, Vault(folder / f"first-run-{shoot.language}"))
     window.resize(*SIZE)
@@ -113,6 +113,8 @@ def _wizard(shoot: Shooter, folder: Path) -> None:
         wizard.site_page.site.setText("Beni field office" if shoot.language == "en" else "Bureau de Beni")
         wizard.site_page.office_code.setText("BNI")
         shoot.save(window, "wizard-site")
+        wizard.next()
+        shoot.save(window, "wizard-places")
         wizard.next()
         wizard.user_page.user.setText("amina.k")
         wizard.user_page.passphrase.first.setText(DEMO_PASSPHRASE)
@@ -172,6 +174,7 @@ def take(outdir: Path, records: int = 400, languages: tuple[str, ...] = ("en", "
                 shoot = Shooter(outdir, language)
                 _wizard(shoot, folder)
                 window.unlock_screen.reset()
+                window.unlock_screen.user.setText(DEMO_USER)
                 shoot.save(window, "unlock")
                 window.unlock_screen.show_recovery()
                 shoot.save(window, "unlock-recovery")
