@@ -403,7 +403,7 @@ class UnlockScreen(QWidget):
         if self.worker is not None or not self.unlock_button.isEnabled():
             return
         user, passphrase = self.user.text().strip(), self.passphrase.text()
-        if not user:
+        if not user and self.vault.user_slot_count() != 1:  # a vault of one user needs no name typed
             self._error(_("Type your user name."))
             self.user.setFocus()
             return
@@ -414,7 +414,7 @@ class UnlockScreen(QWidget):
         self._last_error = ""
         self._set_busy(True, _("Opening the vault…"))
         vault = self.vault
-        self.worker = Worker(lambda report, cancelled: vault.unlock(user, passphrase),
+        self.worker = Worker(lambda report, cancelled: vault.unlock(user or None, passphrase),
                              on_done=self._unlocked, on_error=self._unlock_failed)
         start_key_work(self.worker, self)
 

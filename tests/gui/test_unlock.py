@@ -65,16 +65,37 @@ def test_wrong_then_right_passphrase_with_the_user_name_typed(qtbot, context, va
     window.vault.release()
 
 
-def test_an_unknown_user_name_is_said_and_no_name_is_shown(qtbot, context, vault_copy):
+def test_an_unknown_user_name_is_said_and_no_name_is_shown(qtbot, context, session, vault_copy):
     path, _key = vault_copy
+    session.add_user("aline", "aline's own passphrase")
+    session.close()
     window = open_window(qtbot, context, path)
     screen = window.unlock_screen
-    qtbot.keyClicks(screen.user, "ghost")
     qtbot.keyClicks(screen.passphrase, PASSPHRASE)
+    qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
+    assert screen.message.text() == "Type your user name."  # two people use it: the name is needed
+    assert screen.worker is None
+    qtbot.keyClicks(screen.user, "ghost")
     qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.worker is None, timeout=15000)
     assert "There is no user “ghost” in this vault" in screen.message.text()
-    assert USER not in screen.message.text()
+    assert USER not in screen.message.text() and "aline" not in screen.message.text()
+    window.vault.release()
+
+
+def test_a_vault_of_one_user_opens_with_the_passphrase_alone(qtbot, context, vault_copy):
+    path, _key = vault_copy
+    window = open_window(qtbot, context, path)
+    screen = window.unlock_screen
+    qtbot.keyClicks(screen.passphrase, "not the passphrase")
+    qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.worker is None, timeout=15000)
+    assert screen.message.text().startswith("Wrong passphrase.")
+    qtbot.keyClicks(screen.passphrase, PASSPHRASE)
+    qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: context.is_unlocked, timeout=15000)
+    assert context.session.user == USER
+    window.lock()
     window.vault.release()
 
 
