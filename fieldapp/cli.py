@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 from fieldapp import __version__
 from fieldapp.errors import FieldappError, VaultError
 from fieldapp.i18n import _, language_from_environment, set_language
-from fieldapp.paths import default_vault_dir
+from fieldapp.paths import default_vault_dir, remembered_language
 from fieldapp.store.vault import Vault
 
 if TYPE_CHECKING:  # the database code loads with the first command, not for the desktop app
@@ -58,24 +58,19 @@ def read_new_passphrase() -> str:
     return first
 
 
-def choose_user(vault: Vault, wanted: str | None) -> str:
-    if wanted:
-        return wanted
-    users = vault.users()
-    if len(users) == 1:
-        return users[0]
-    if not users:
-        raise VaultError(_("This vault has no user key slot."))
-    raise CommandError(_("Several users share this vault ({users}); choose one with --user.").format(
-        users=", ".join(users)))
-
-
 def open_session(args: argparse.Namespace) -> Session:
+    """Unlock with the passphrase of --user (or of the vault's only user). The vault is taken
+    before the passphrase is asked, so a vault open elsewhere is refused whatever is typed."""
     vault = Vault(args.vault)
-    vault._require_vault()
-    user = choose_user(vault, args.user)
-    passphrase = read_passphrase(_("Passphrase for {user}: ").format(user=user))
+    vault.acquire()
+    user = args.user or None
+    if not user and vault.user_slot_count() > 1:
+        raise CommandError(_("Several people use this vault: give your user name with --user (a locked vault "
+                             "lists none)."))
+    passphrase = read_passphrase(_("Passphrase for {user}: ").format(user=user) if user else _("Passphrase: "))
     session = vault.unlock(user, passphrase)
+    for warning in session.unlock_warnings:
+        print(_("fieldapp: {warning}").format(warning=warning), file=sys.stderr)
     from fieldapp.sync.hlc import clock_warnings  # DESIGN.md 5: told at unlock, before anything is written
 
     for warning in clock_warnings(session.clock):
@@ -150,23 +145,107 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 def cmd_passwd(args: argparse.Namespace) -> int:
     vault = Vault(args.vault)
-    vault._require_vault()
-    user = choose_user(vault, args.user)
-    old = read_passphrase(_("Current passphrase for {user}: ").format(user=user))
+    vault.acquire()
+    user = args.user or None
+    if not user and vault.user_slot_count() > 1:
+        raise CommandError(_("Several people use this vault: give your user name with --user (a locked vault "
+                             "lists none)."))
+    old = read_passphrase(_("Current passphrase for {user}: ").format(user=user) if user
+                          else _("Current passphrase: "))
     vault.change_passphrase(user, old, read_new_passphrase())
-    say(_("Passphrase of {user} changed.").format(user=user))
+    say(_("Passphrase changed.") if not user else _("Passphrase of {user} changed.").format(user=user))
     return EXIT_OK
+
+
+def _read_text_file(name: str) -> str:
+    try:
+        return Path(name).read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise CommandError(_("Cannot read {file}: {reason}").format(file=name, reason=error.strerror)) from None
+
+
+def read_shares_interactively() -> str:
+    """Shares from standard input: a file piped in, or typed one by one in a terminal until enough."""
+    from fieldapp.store.shares import describe_reading, read_shares
+
+    if not sys.stdin.isatty():
+        return sys.stdin.read()
+    typed = ""
+    while True:
+        line = input(_("Share {n} (33 words; an empty line stops): ").format(n=len(read_shares(typed).shares) + 1))
+        if not line.strip():
+            return typed
+        candidate = typed + "\n" + line
+        try:
+            reading = read_shares(candidate)
+        except FieldappError as error:
+            print(_("fieldapp: {warning}").format(warning=error), file=sys.stderr)
+            continue
+        typed = candidate
+        say(describe_reading(reading))
+        if reading.threshold and not reading.missing and not reading.partial_words:
+            return typed
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
     vault = Vault(args.vault)
-    try:
-        recovery_key = Path(args.recovery_file).read_text(encoding="ascii", errors="replace").strip()
-    except OSError as error:
-        raise CommandError(_("Cannot read {file}: {reason}").format(file=args.recovery_file, reason=error.strerror))
-    with vault.unlock_with_recovery(recovery_key, args.user) as session:
-        session.set_passphrase(args.user, read_new_passphrase())
-        say(_("Vault opened with the recovery key; {user} has a new passphrase.").format(user=args.user))
+    vault.acquire()
+    if args.shares:
+        text = _read_text_file(args.shares) if args.shares != "-" else read_shares_interactively()
+        session = vault.unlock_with_shares(text, args.user)
+        how = _("Vault opened with the recovery shares; {user} has a new passphrase.")
+    else:
+        session = vault.unlock_with_recovery(_read_text_file(args.recovery_file).strip(), args.user)
+        how = _("Vault opened with the recovery key; {user} has a new passphrase.")
+    with session:
+        session.set_passphrase(session.user, read_new_passphrase())
+        say(how.format(user=session.user))
+    return EXIT_OK
+
+
+def cmd_recovery_shares(args: argparse.Namespace) -> int:
+    """Split the recovery key into k-of-n shares, one printed sheet each (one PDF, a page a share)."""
+    from fieldapp.documents.recovery_sheet import write_share_sheets
+    from fieldapp.store.shares import split_recovery_key
+
+    vault = Vault(args.vault)
+    key, site_name, office_code = vault.check_recovery_key(_read_text_file(args.recovery_file))
+    shares = split_recovery_key(key, args.threshold, args.count)
+    write_share_sheets(Path(args.output), shares, args.threshold, site_name, office_code)
+    say(_("{count} share sheets written to {file}: any {k} of them open the vault. Print the file, give each "
+          "sheet to a different person, then delete the file.").format(count=len(shares), file=args.output,
+                                                                           k=args.threshold))
+    return EXIT_OK
+
+
+def cmd_quick_delete(args: argparse.Namespace) -> int:
+    from fieldapp.store.quick_delete import describe
+
+    vault = Vault(args.vault)
+    if args.after_failures is not None:
+        with open_session(args) as session:
+            vault = session.vault
+            vault.set_delete_after_failures(session, args.after_failures)
+        say(_("The vault will be deleted after {n} wrong passphrases in a row.").format(n=args.after_failures)
+            if args.after_failures else _("The vault will not be deleted after wrong passphrases."))
+        return EXIT_OK
+    if not args.yes:
+        raise CommandError(_("Quick delete destroys this laptop's copy of the vault for good: add --yes to do it."))
+    if not (vault.path / "keys").is_dir() and not vault.db_path.exists():
+        raise CommandError(_("There is no vault at {path}.").format(path=vault.path))
+    vault.acquire_for_deletion()  # refused while the vault is open in another window or command
+    if sys.stdin.isatty():
+        try:
+            for left in range(5, 0, -1):
+                print("\r" + _("Deleting the vault in {n} s; Ctrl+C cancels.").format(n=left), end="", flush=True)
+                time.sleep(1)
+            print()
+        except KeyboardInterrupt:
+            print()
+            say(_("Quick delete cancelled; nothing was deleted."))
+            vault.release()
+            return EXIT_FAILURE
+    say(describe(vault.quick_delete()))
     return EXIT_OK
 
 
@@ -306,9 +385,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("add-user", cmd_add_user, _("add a user with their own passphrase"))
     sub.add_argument("name")
     add("passwd", cmd_passwd, _("change your passphrase"))
-    sub = add("recover", cmd_recover, _("open with the recovery key and set a new passphrase"), user_option=False)
-    sub.add_argument("--recovery-file", required=True, help=_("file holding the AGE-SECRET-KEY-1… line"))
+    sub = add("recover", cmd_recover, _("open with the recovery key (or k of its shares) and set a new passphrase"),
+              user_option=False)
+    source = sub.add_mutually_exclusive_group(required=True)
+    source.add_argument("--recovery-file", help=_("file holding the AGE-SECRET-KEY-1… line"))
+    source.add_argument("--shares", metavar="FILE", help=_("file holding k of the recovery shares' words "
+                                                           "(- : type them one by one)"))
     sub.add_argument("--user", dest="user", required=True, help=_("user whose passphrase is set"))
+    sub = add("recovery-shares", cmd_recovery_shares, _("split the recovery key into shares, one sheet each"),
+              user_option=False)
+    sub.add_argument("--recovery-file", required=True, help=_("file holding the AGE-SECRET-KEY-1… line"))
+    sub.add_argument("--threshold", "-k", type=int, required=True, help=_("how many shares open the vault"))
+    sub.add_argument("--count", "-n", type=int, required=True, help=_("how many shares to make (at most 16)"))
+    sub.add_argument("-o", "--output", required=True, help=_("PDF file of the sheets, one page a share"))
+    sub = add("quick-delete", cmd_quick_delete, _("destroy this laptop's copy of the vault (key slots, then the "
+                                                  "database)"))
+    sub.add_argument("--yes", action="store_true", help=_("really delete (a 5-second countdown in a terminal)"))
+    sub.add_argument("--after-failures", type=int, metavar="N", help=_(
+        "instead: delete after N wrong passphrases in a row (0: never; needs your passphrase)"))
     sub = add("import-places", cmd_import_places, _("import an OCHA P-code CSV into the gazetteer"))
     sub.add_argument("csv")
     sub = add("stats", cmd_stats, _("count records, statuses and places"))
@@ -322,9 +416,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def startup_language() -> str:
+    """FIELDAPP_LANG, else the language last used on this computer (Windows sets no LANG), else LANG."""
+    if os.environ.get("FIELDAPP_LANG"):
+        return language_from_environment()
+    return remembered_language() or language_from_environment()
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # nothing the app writes is for other accounts on a shared laptop
-    set_language(language_from_environment())
+    set_language(startup_language())
     argv = sys.argv[1:] if argv is None else argv
     args = desktop_arguments(argv) or build_parser().parse_args(argv)
     if args.vault is None:

@@ -1,5 +1,6 @@
 """Where the app finds its own resources and the user's data; the one place that knows about freezing."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -48,3 +49,35 @@ def shared_data_dir() -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+# -- the one thing kept outside the vault ---------------------------------------------------------
+# The unlock screen and the first-run wizard must speak the language last used on this computer
+# before any vault is open, so that language, and nothing else, is kept outside: a two-letter
+# code in a file of its own in the platform's config folder.
+LANGUAGE_FILE = "language"
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def remembered_language() -> str | None:
+    try:
+        code = (config_dir() / LANGUAGE_FILE).read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        return None
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+def remember_language(code: str) -> None:
+    """Keep `code` for the next start (atomically); a config folder that cannot be written only
+    means the next start uses the system's language."""
+    if not re.fullmatch(r"[a-z]{2}", code or "") or remembered_language() == code:
+        return
+    from fieldapp.fileio import atomic_write
+
+    try:
+        atomic_write(config_dir() / LANGUAGE_FILE, code.encode("ascii"), mode=0o644)
+    except OSError:
+        pass

@@ -22,6 +22,12 @@ PCODES = SHARED_DATA / "pcodes"
 
 
 @pytest.fixture(autouse=True)
+def private_config_folder(tmp_path_factory, monkeypatch):
+    """The language remembered outside the vault (fieldapp/paths.py) goes to a folder of the test's own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(autouse=True)
 def english():
     set_language("en")
     yield

@@ -1,5 +1,6 @@
 """The printable recovery sheet carries the site, the date and a key that types back exactly."""
 
+import re
 import subprocess
 from datetime import date
 
@@ -14,6 +15,16 @@ from fieldapp.i18n import set_language
 def pdf_text(path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def printed_shares(text: str) -> list[str]:
+    """Each page's numbered words, read back in their numbers' order (the sheet prints them in columns)."""
+    shares = []
+    for page in text.split("\f"):
+        found = dict((int(number), word) for number, word in re.findall(r"\b(\d{1,2})\. ([a-z]+)\b", page))
+        if found:
+            shares.append(" ".join(found[n] for n in sorted(found)))
+    return shares
 
 
 @pytest.fixture
@@ -47,3 +58,31 @@ def test_failed_write_leaves_no_file(tmp_path, key):
     with pytest.raises(OSError):
         write_recovery_sheet(blocked, "Beni", "BNI", key)
     assert blocked.is_dir() and not list(tmp_path.glob(".*.part"))
+
+
+def test_share_sheets_one_page_a_share_typed_back_give_the_key(tmp_path, key):
+    from fieldapp.documents.recovery_sheet import write_share_sheets
+    from fieldapp.store.shares import recovery_key_from_shares, split_recovery_key
+
+    shares = split_recovery_key(key, 3, 5)
+    target = write_share_sheets(tmp_path / "shares.pdf", shares, 3, "Beni field office", "BNI", date(2026, 3, 14))
+    text = pdf_text(target)
+    pages = [page for page in text.split("\f") if page.strip()]
+    assert len(pages) == 5
+    assert "Recovery share 2 of 5" in pages[1] and "any 3 of the 5 shares open the vault" in pages[1]
+    assert "Beni field office" in pages[4] and "Forgot passphrase?" in pages[0]
+    assert printed_shares(text) == shares
+    assert recovery_key_from_shares("\n".join(printed_shares(text)[2:])) == key
+    assert (target.stat().st_mode & 0o777) == 0o600
+
+
+def test_share_sheets_in_french(tmp_path, key):
+    from fieldapp.documents.recovery_sheet import write_share_sheets
+    from fieldapp.store.shares import split_recovery_key
+
+    set_language("fr")
+    text = pdf_text(write_share_sheets(tmp_path / "parts.pdf", split_recovery_key(key, 2, 3), 2, "Bureau de Bunia",
+                                       "BUN", date(2026, 3, 14)))
+    assert "Part de récupération 1 sur 3" in text
+    assert "14 mars 2026" in text
+    assert "Phrase secrète oubliée" in text

@@ -1,4 +1,5 @@
-"""The printable recovery sheet: one A4 page with the vault's recovery key and how to use it.
+"""The printable recovery sheet: one A4 page with the vault's recovery key and how to use it;
+and the share sheets: one A4 page per SLIP-39 share of that key (store/shares.py).
 
 The key is printed large, in a monospace font, in groups of six so it can be typed back from
 paper; spaces and line breaks are ignored when it is typed in. No Qt here.
@@ -18,7 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from fieldapp.fileio import atomic_write
-from fieldapp.i18n import _, format_date
+from fieldapp.i18n import _, format_date, ngettext
 from fieldapp.paths import resources_dir
 from fieldapp.store.vault import normalise_recovery_key
 
@@ -121,7 +122,7 @@ def recovery_sheet_pdf(site_name: str, office_code: str, recovery_key: str, day:
         _("This key opens the vault of this site when a passphrase is forgotten. Anyone who has both "
           "this key and the laptop can read every record: store it in a locked place, never with the laptop."),
         _("In fieldapp, on the unlock screen, choose “Forgot passphrase?”. Type the key exactly as printed; "
-          "spaces and line breaks do not matter. Choose the user and a new passphrase."),
+          "spaces and line breaks do not matter. Type your user name and a new passphrase."),
         _("From a command line: fieldapp recover --user NAME --recovery-file FILE, where FILE holds the key."),
         _("If this sheet is lost or may have been seen by someone else, tell your supervisor at once."),
     ]
@@ -140,6 +141,104 @@ def recovery_sheet_pdf(site_name: str, office_code: str, recovery_key: str, day:
     page.showPage()
     page.save()
     return buffer.getvalue()
+
+
+def _header(page, regular: str, bold: str, title: str, warning: str, rows) -> float:
+    width, height = A4
+    left = 20 * mm
+    y = height - 25 * mm
+    page.setFont(bold, 20)
+    page.drawString(left, y, title)
+    y -= 8 * mm
+    page.setFont(bold, 11)
+    page.drawString(left, y, warning)
+    y -= 12 * mm
+    for label, value in rows:
+        page.setFont(bold, 12)
+        page.drawString(left, y, label)
+        page.setFont(regular, 12)
+        page.drawString(left + 45 * mm, y, value)
+        y -= 7 * mm
+    return y - 6 * mm
+
+
+def share_sheets_pdf(shares: list[str], threshold: int, site_name: str = "", office_code: str = "",
+                     day: date | None = None) -> bytes:
+    """One page per share, in the current language: the share's 33 words numbered, in three columns,
+    with how many shares open the vault and how to use them."""
+    regular, bold = _fonts()
+    day = day or date.today()
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    page.setTitle(_("Recovery key shares"))
+    page.setAuthor("fieldapp")
+    width, _height = A4
+    left, right = 20 * mm, width - 20 * mm
+    count = len(shares)
+    for number, share in enumerate(shares, start=1):
+        rows = [(_("Site"), site_name), (_("Office code"), office_code)] if site_name else []
+        rows.append((_("Shares made"), format_date(day, "long")))
+        y = _header(page, regular, bold, _("Recovery share {n} of {count}").format(n=number, count=count),
+                    _("CONFIDENTIAL: keep it locked away, apart from the laptop and from the other shares."), rows)
+        words = share.split()
+        per_column = (len(words) + 2) // 3
+        leading = 8.5 * mm
+        box_height = leading * per_column + 20 * mm
+        page.setLineWidth(2)
+        page.setStrokeColor(colors.black)
+        page.rect(left, y - box_height, right - left, box_height)
+        page.setFont(bold, 11)
+        page.drawString(left + 5 * mm, y - 7 * mm, ngettext(
+            "Share {n}: any {k} of the {count} shares open the vault.",
+            "Share {n}: any {k} of the {count} shares open the vault.", threshold).format(
+            n=number, k=threshold, count=count))
+        column_width = (right - left - 10 * mm) / 3
+        for index, word in enumerate(words):
+            column, row = divmod(index, per_column)
+            x = left + 6 * mm + column * column_width
+            word_y = y - 16 * mm - row * leading
+            page.setFont(regular, 10)
+            page.drawRightString(x + 8 * mm, word_y, f"{index + 1}.")
+            page.setFont(MONO, 15)
+            page.drawString(x + 10 * mm, word_y, word)
+        y -= box_height + 10 * mm
+        page.setFont(bold, 13)
+        page.drawString(left, y, _("How to use this share"))
+        y -= 7 * mm
+        steps = [
+            ngettext("The vault's recovery key was split into {count} shares; any {k} of them together open the "
+                     "vault when every passphrase is forgotten. Fewer than {k} tell nothing about the key.",
+                     "The vault's recovery key was split into {count} shares; any {k} of them together open the "
+                     "vault when every passphrase is forgotten. Fewer than {k} tell nothing about the key.",
+                     threshold).format(count=count, k=threshold),
+            _("Each share is kept by a different person, in a locked place, never with the laptop or with "
+              "another share."),
+            _("In fieldapp, on the unlock screen, choose “Forgot passphrase?” and type the words of the shares one "
+              "after the other, in any order; the first four letters of each word are enough. Then type your user "
+              "name and a new passphrase."),
+            _("From a command line: fieldapp recover --user NAME --shares FILE, where FILE holds the words."),
+            _("If this sheet is lost or may have been seen by someone else, tell your supervisor at once."),
+        ]
+        page.setFont(regular, 11)
+        for step_number, step in enumerate(steps, start=1):
+            page.drawString(left, y, f"{step_number}.")
+            for line in _wrap(step, regular, 11, right - left - 8 * mm):
+                page.drawString(left + 8 * mm, y, line)
+                y -= 5.5 * mm
+            y -= 2.5 * mm
+        page.setFont(regular, 8)
+        page.drawString(left, 12 * mm, _("fieldapp recovery share {n} of {count} · printed {day}").format(
+            n=number, count=count, day=format_date(day, "short")))
+        page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def write_share_sheets(path: Path | str, shares: list[str], threshold: int, site_name: str = "",
+                       office_code: str = "", day: date | None = None) -> Path:
+    target = Path(path)
+    atomic_write(target, share_sheets_pdf(shares, threshold, site_name, office_code, day))
+    return target
 
 
 def write_recovery_sheet(path: Path | str, site_name: str, office_code: str, recovery_key: str,

@@ -56,6 +56,9 @@ def create_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("fieldapp")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "fieldapp.png")))
+    from fieldapp.gui.dialog_history import DialogHistoryGuard
+
+    app.dialog_history_guard = DialogHistoryGuard(app)  # no folder history left outside the vault
     return app
 
 

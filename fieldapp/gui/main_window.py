@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.unlock_screen = UnlockScreen(vault)
+        self.unlock_screen = UnlockScreen(vault, context=context)
         self.unlock_screen.unlocked.connect(self.on_unlocked)
         self.stack.addWidget(self.unlock_screen)
 
@@ -199,10 +199,12 @@ class MainWindow(QMainWindow):
         self.quick_exit_action.triggered.connect(self.quick_exit)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.edit_protection_settings)
+        self.quick_delete_action = QAction(self)  # lock, then the unlock screen's 5-second countdown
+        self.quick_delete_action.triggered.connect(lambda: (self.lock(), self.unlock_screen.start_quick_delete()))
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        for action in (self.lock_action, self.quick_exit_action, self.settings_action):
+        for action in (self.lock_action, self.quick_exit_action, self.settings_action, self.quick_delete_action):
             self.file_menu.addAction(action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -238,6 +240,7 @@ class MainWindow(QMainWindow):
         self.quick_exit_action.setText(_("&Quick exit") + "\t" + QUICK_EXIT_KEYS.toString(
             QKeySequence.SequenceFormat.NativeText))
         self.settings_action.setText(_("&Protection settings…"))
+        self.quick_delete_action.setText(_("Quick &delete…"))
         self.quit_action.setText(_("&Quit"))
         self.language_menu.setTitle(_("&Language"))
         self.language_actions[i18n.language()].setChecked(True)

@@ -115,7 +115,7 @@ def add_urgent_case(session) -> None:
 
 
 def _wizard(shoot: Shooter, folder: Path) -> None:
-    """The three wizard steps, on a vault made for the purpose (its key is shown, then thrown away)."""
+    """The four wizard steps, on a vault made for the purpose (its key is shown, then thrown away)."""
     context = AppContext()
     window = MainWindow(context, Vault(folder / f"first-run-{shoot.language}-{shoot.screen}"))
     window.resize(*shoot.size)
@@ -125,6 +125,8 @@ def _wizard(shoot: Shooter, folder: Path) -> None:
         wizard.site_page.site.setText("Beni field office" if shoot.language == "en" else "Bureau de Beni")
         wizard.site_page.office_code.setText("BNI")
         shoot.save(window, "wizard-site")
+        wizard.next()
+        shoot.save(window, "wizard-places")
         wizard.next()
         wizard.user_page.user.setText("amina.k")
         wizard.user_page.passphrase.first.setText(DEMO_PASSPHRASE)
@@ -194,6 +196,7 @@ def take(outdir: Path, records: int = 400, languages: tuple[str, ...] = ("en", "
                     window.resize(*shoot.size)
                     _wizard(shoot, folder)
                     window.unlock_screen.reset()
+                    window.unlock_screen.user.setText(DEMO_USER)
                     shoot.save(window, "unlock")
                     window.unlock_screen.show_recovery()
                     shoot.save(window, "unlock-recovery")

@@ -387,7 +387,7 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
         acting = check_user_name(by_slot or user or str(manifest.get("created_by", "")))
         vault = Vault(staging)
         try:
-            session = vault._open(acting, bytearray(raw_key))
+            session = vault._open(acting, bytearray(raw_key), slot=by_slot)  # the slot knows its user
         except (VaultError, DatabaseError) as error:
             if is_out_of_space(error):
                 raise BackupError(out_of_space_message(target.parent, needed)) from None
@@ -407,7 +407,7 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
                 raise BackupError(_("The restored vault does not verify ({problem}); nothing was restored.").format(
                     problem=problems[0]))
             counts = record_counts(session)
-            site_name = session.site_name
+            site_name, acting = session.site_name, session.user
         staging_lock.release()
         os.unlink(staging / RESTORE_LOCK)
         if target.exists():

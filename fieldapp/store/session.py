@@ -13,6 +13,7 @@ from fieldapp.store.mara import (CommitmentItemRepository, CommitmentRepository,
 from fieldapp.store.places import PlaceRepository
 from fieldapp.store.repositories import (AlertRepository, ProviderRepository, ReferralRepository,
                                          ServiceRepository, TrainingRepository, Writer)
+from fieldapp.store.slots import read_slot_users
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.store.vault import Vault, check_new_passphrase, check_user_name
 from fieldapp.sync.hlc import HybridClock
@@ -49,12 +50,13 @@ class Session:
         self.parties = PartyRepository(self.writer)
         self.commitment_items = CommitmentItemRepository(self.writer)
         self.commitments = CommitmentRepository(self.writer, self.commitment_items)
+        self.unlock_warnings: list[str] = []  # failed unlocks since the last visit, said once at unlock
         connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
         self.reconcile_key_slots()
 
     def reconcile_key_slots(self) -> None:
         """Audit key slots added, changed or removed since the vault last saw them (e.g. `passwd`)."""
-        current = self.vault.slot_fingerprints()
+        current = self.vault.slot_fingerprints(read_slot_users(self._connection))
         row = self._connection.execute("SELECT value FROM meta WHERE key = 'slot_fingerprints'").fetchone()
         known = json.loads(row[0]) if row else {}
         if current == known:
@@ -85,16 +87,16 @@ class Session:
     def add_user(self, name: str, passphrase: str) -> None:
         check_user_name(name)
         check_new_passphrase(passphrase)
-        if self.vault.slot_path(name).exists():
+        if self.vault.has_user(name):
             raise VaultError(_("User “{user}” already exists.").format(user=name))
-        self.vault._write_slot(name, keyderive.passphrase_encrypt(self._key, passphrase))
+        self.vault.write_user_slot(self.connection, name, keyderive.passphrase_encrypt(self._key, passphrase))
         self._register_user(name)
 
     def set_passphrase(self, user: str, new_passphrase: str) -> None:
         """Rewrite that user's slot only; the database file is not touched."""
         check_user_name(user)
         check_new_passphrase(new_passphrase)
-        self.vault._write_slot(user, keyderive.passphrase_encrypt(self._key, new_passphrase))
+        self.vault.write_user_slot(self.connection, user, keyderive.passphrase_encrypt(self._key, new_passphrase))
         self._register_user(user)
 
     def _register_user(self, user: str) -> None:
