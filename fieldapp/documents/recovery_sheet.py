@@ -166,7 +166,7 @@ def share_sheets_pdf(shares: list[str], threshold: int, site_name: str = "", off
                      day: date | None = None) -> bytes:
     """One page per share, in the current language: the share's 33 words numbered, in three columns,
     with how many shares open the vault and how to use them."""
-    regular, bold = _fonts()
+    regular, bold, mono = _fonts()
     day = day or date.today()
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -199,7 +199,7 @@ def share_sheets_pdf(shares: list[str], threshold: int, site_name: str = "", off
             word_y = y - 16 * mm - row * leading
             page.setFont(regular, 10)
             page.drawRightString(x + 8 * mm, word_y, f"{index + 1}.")
-            page.setFont(MONO, 15)
+            page.setFont(mono, 15)
             page.drawString(x + 10 * mm, word_y, word)
         y -= box_height + 10 * mm
         page.setFont(bold, 13)
