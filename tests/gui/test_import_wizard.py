@@ -205,3 +205,25 @@ def test_cancel_the_import_writes_nothing(qtbot, window, session, monkeypatch, t
     assert session.providers.count() == 0 and session.audit.count() == audit
     assert session.verify() == []
     QApplication.processEvents()
+
+
+def test_locking_during_the_import_rolls_it_back_and_closes_the_wizard(qtbot, window, session, vault_copy,
+                                                                       monkeypatch, tmp_path):
+    from tests.conftest import USER
+
+    with_gazetteer(session)
+    window.choose_language("fr")
+    rows = "Nom;Secteurs;Localisation\r\n" + "".join(f"Structure {number};Santé;CD6109\r\n" for number in range(3000))
+    wizard = _open(qtbot, window, monkeypatch, _file(tmp_path, rows))
+    _next(qtbot, wizard)
+    _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.dry_run_page.isComplete(), timeout=60_000)
+    assert wizard.dry_run_page.table.rowCount() == 0
+    _next(qtbot, wizard)
+    assert wizard.import_page.worker is not None
+    window.lock()  # Ctrl+L, or the automatic lock, in the middle of the import
+    assert not wizard.isVisible() and not wizard.import_page.worker.is_running()  # it waited for the rollback
+    assert not window.import_action.isEnabled()
+    _path, recovery_key = vault_copy
+    with session.vault.unlock_with_recovery(recovery_key, USER) as reopened:
+        assert reopened.providers.count() == 0 and reopened.verify() == []
