@@ -237,3 +237,12 @@ def test_cli_import_dry_run(vault_copy, tmp_path, capsys, monkeypatch):
     assert main(["--vault", str(vault), "import", "providers", str(path)]) == 0
     assert "Imported: 3 created" in capsys.readouterr().out
 
+
+
+def test_a_header_that_names_no_field_is_given_to_the_wizard_to_map(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("Qui;Quoi\nCentre Amani;santé\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="No column"):
+        analyse(Workbook(path), KINDS["providers"])
+    layout = analyse(Workbook(path), KINDS["providers"], require_columns=False)
+    assert (layout.labels, layout.columns, layout.ignored, layout.header_line) == (["Qui", "Quoi"], {}, ["Qui", "Quoi"], 1)

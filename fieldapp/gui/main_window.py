@@ -199,12 +199,15 @@ class MainWindow(QMainWindow):
         self.quick_exit_action.triggered.connect(self.quick_exit)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.edit_protection_settings)
+        self.import_action = QAction(self)
+        self.import_action.triggered.connect(self.open_import_wizard)
         self.quick_delete_action = QAction(self)  # lock, then the unlock screen's 5-second countdown
         self.quick_delete_action.triggered.connect(lambda: (self.lock(), self.unlock_screen.start_quick_delete()))
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        for action in (self.lock_action, self.quick_exit_action, self.settings_action, self.quick_delete_action):
+        for action in (self.import_action, self.lock_action, self.quick_exit_action, self.settings_action,
+                       self.quick_delete_action):
             self.file_menu.addAction(action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -240,6 +243,7 @@ class MainWindow(QMainWindow):
         self.quick_exit_action.setText(_("&Quick exit") + "\t" + QUICK_EXIT_KEYS.toString(
             QKeySequence.SequenceFormat.NativeText))
         self.settings_action.setText(_("&Protection settings…"))
+        self.import_action.setText(_("&Import…"))
         self.quick_delete_action.setText(_("Quick &delete…"))
         self.quit_action.setText(_("&Quit"))
         self.language_menu.setTitle(_("&Language"))
@@ -254,6 +258,7 @@ class MainWindow(QMainWindow):
         unlocked = self.context.is_unlocked
         self.lock_action.setEnabled(unlocked)
         self.settings_action.setEnabled(unlocked)
+        self.import_action.setEnabled(unlocked)
 
     def _update_status(self) -> None:
         if self.context.is_unlocked:
@@ -358,6 +363,13 @@ class MainWindow(QMainWindow):
                 widget.deleteLater()
 
     # -- other -------------------------------------------------------------------------------
+    def open_import_wizard(self) -> None:
+        if not self.context.is_unlocked:
+            return
+        from fieldapp.gui.import_wizard import open_import_wizard  # imported when first used
+
+        self.import_wizard = open_import_wizard(self.context, self)
+
     def edit_protection_settings(self) -> None:
         if not self.context.is_unlocked:
             return

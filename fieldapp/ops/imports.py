@@ -149,9 +149,11 @@ def _head_rows(workbook: Workbook, sheet: str | None) -> list[tuple[int, list]]:
     return rows
 
 
-def analyse(workbook: Workbook, kind: ImportKind, mapping: Mapping | None = None) -> Layout:
+def analyse(workbook: Workbook, kind: ImportKind, mapping: Mapping | None = None,
+            require_columns: bool = True) -> Layout:
     """Find the header (by the user's line, an HXL row, or the row naming most fields) and map
-    each column to a field."""
+    each column to a field. With require_columns=False a header that names no field is still
+    returned (every column ignored), for the wizard's columns step to map by hand."""
     mapping = mapping or Mapping(kind.name)
     sheet = mapping.sheet
     head = _head_rows(workbook, sheet)
@@ -216,7 +218,7 @@ def analyse(workbook: Workbook, kind: ImportKind, mapping: Mapping | None = None
             layout.ignored.append(raw)
     if "received_at" in taken:
         layout.submission_index = None
-    if not layout.columns:
+    if not layout.columns and require_columns:
         raise ImportFileError(_("No column of {file} matches a field of {kind}: map the columns by hand.").format(
             file=workbook.path.name, kind=_(kind.title)))
     return layout

@@ -1,0 +1,229 @@
+"""File › Import…, in French, driven as a person would: a directory kept in Excel on Windows
+(cp1252, semicolons), one sector that matches no code and one row with an unknown place."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton, QWizard
+
+from fieldapp.gui.import_wizard import ImportWizard
+from fieldapp.gui.layout_check import cut_texts, outside, window_size
+from fieldapp.ops.imports import load_mapping, run_import
+from tests.import_support import with_gazetteer
+
+DIRECTORY = (
+    "Nom complet;Secteurs;Localisation;Téléphone;Gratuit;Remarque interne\r\n"
+    "Hôpital général de Beni;Santé, Psychosocial;Beni;+243 990 000 001;Oui;bon accueil\r\n"
+    "Maison d'écoute Tujenge;Soutien psychosocial;CD6109;+243 990 000 002;oui;\r\n"
+    "Clinique juridique;Assistance juridique et judiciaire;Goma;+243 990 000 003;non;\r\n"
+    "Centre nutritionnel;Nutrition;Goma;;;\r\n"
+    "Structure sans lieu;Santé;Kinshasa-Nord;;;\r\n"
+)
+
+
+def _file(tmp_path, rows: str = DIRECTORY):
+    path = tmp_path / "repertoire.csv"
+    path.write_bytes(rows.encode("cp1252"))
+    return path
+
+
+def _button(wizard, which) -> QPushButton:
+    return wizard.button(which)
+
+
+def _next(qtbot, wizard) -> None:
+    button = _button(wizard, QWizard.WizardButton.NextButton)
+    if wizard.currentPage().isCommitPage():
+        button = _button(wizard, QWizard.WizardButton.CommitButton)
+    assert button.isVisible() and button.isEnabled(), wizard.currentPage().title()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _fits(wizard) -> None:
+    visible = [button for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
+                                    QWizard.WizardButton.CommitButton, QWizard.WizardButton.FinishButton,
+                                    QWizard.WizardButton.CancelButton)
+               if (button := wizard.button(which)).isVisible()]
+    assert outside(wizard, visible) == [] and cut_texts(wizard) == []
+
+
+def _open(qtbot, window, monkeypatch, path) -> ImportWizard:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    window.file_menu.setActiveAction(window.import_action)  # as a click in the File menu does
+    assert window.import_action.text() == "&Importer…" and window.import_action.isEnabled()
+    window.import_action.trigger()
+    wizard = window.import_wizard
+    qtbot.waitExposed(wizard)
+    wizard.resize(*window_size("1024x600"))
+    assert wizard.windowTitle() == "Importer un tableur"
+    # 1. The records: the directory is the first kind; the file, through the file dialog.
+    page = wizard.kind_page
+    assert page.kind.currentText() == "Répertoire (prestataires)"
+    assert not _button(wizard, QWizard.WizardButton.NextButton).isEnabled()  # no file yet
+    qtbot.mouseClick(page.choose, Qt.MouseButton.LeftButton)
+    assert page.path.text() == str(path)
+    _fits(wizard)
+    _next(qtbot, wizard)
+    return wizard
+
+
+def _columns(qtbot, wizard) -> None:
+    # 3. Columns (a CSV has no sheet step): the engine matched what it knows, the rest is left.
+    page = wizard.columns_page
+    assert wizard.currentPage() is page and page.title() == "Colonnes"
+    shown = {label: combo.currentText() for label, combo in zip(page.labels, page.combos)}
+    assert shown == {"Nom complet": "— non importée —", "Secteurs": "Secteurs *", "Localisation": "P-code du lieu",
+                     "Téléphone": "Téléphones", "Gratuit": "Gratuit", "Remarque interne": "— non importée —"}
+    assert "Nom" in page.missing.text() and page.missing.isVisible()
+    name = page.combos[page.labels.index("Nom complet")]
+    name.setFocus()
+    qtbot.keyClicks(name, "Nom")  # a closed list jumps to the entry starting with what is typed
+    assert name.currentText() == "Nom *" and not page.missing.isVisible()
+    _fits(wizard)
+    _next(qtbot, wizard)
+
+
+def test_import_wizard_in_french_every_step(qtbot, window, session, monkeypatch, tmp_path):
+    with_gazetteer(session)
+    window.choose_language("fr")
+    path = _file(tmp_path)
+    wizard = _open(qtbot, window, monkeypatch, path)
+    _columns(qtbot, wizard)
+
+    # 4. Values: the one that matches nothing is listed, and left refused for now.
+    values = wizard.values_page
+    assert wizard.currentPage() is values and values.title() == "Valeurs"
+    assert [(name, value, combo.currentText()) for name, value, combo in values.rows] == [
+        ("sectors", "Nutrition", "— refuser ces lignes —")]
+    assert values.table.item(0, 0).text() == "Secteurs" and values.table.item(0, 1).text() == "Nutrition"
+    _fits(wizard)
+    _next(qtbot, wizard)
+
+    # 5. The dry run, in a worker: figures and refused rows as shown.
+    dry = wizard.dry_run_page
+    qtbot.waitUntil(lambda: dry.isComplete(), timeout=20_000)
+    assert dry.counts.text() == "3 à créer, 0 à mettre à jour, 0 inchangé, 2 refusés."
+    shown = [[dry.table.item(row, column).text() for column in range(4)] for row in range(dry.table.rowCount())]
+    assert shown == [["5", "Secteurs", "Nutrition", "«\u00a0Nutrition\u00a0» ne correspond à aucune valeur de cette liste"],
+                     ["6", "Localisation", "Kinshasa-Nord", "ni un P-code ni un nom de lieu du répertoire des lieux"]]
+    assert session.providers.count() == 0
+    _fits(wizard)
+
+    # The refused rows to a CSV, to correct them.
+    refused = tmp_path / "refuses.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(refused), ""))
+    qtbot.mouseClick(dry.save_refused, Qt.MouseButton.LeftButton)
+    lines = refused.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].endswith(",Raison du refus")
+    assert [line.split(",")[0] for line in lines[1:]] == ["Centre nutritionnel", "Structure sans lieu"]
+
+    # Back to the values: "Nutrition" is food, put under "Other" sectors here.
+    qtbot.mouseClick(_button(wizard, QWizard.WizardButton.BackButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is values
+    combo = values.rows[0][2]
+    combo.setFocus()
+    qtbot.keyClicks(combo, "Autre")
+    assert combo.currentData() == "other"
+    _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: dry.isComplete(), timeout=20_000)
+    assert dry.counts.text() == "4 à créer, 0 à mettre à jour, 0 inchangé, 1 refusé."
+    assert dry.table.rowCount() == 1 and dry.table.item(0, 0).text() == "6"
+
+    # The mapping the command line reads.
+    saved = tmp_path / "correspondance.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(saved), ""))
+    qtbot.mouseClick(dry.save_mapping, Qt.MouseButton.LeftButton)
+    assert "fieldapp import providers" in dry.status.text()
+    mapping = load_mapping(saved)
+    assert mapping.columns["Nom complet"] == "name" and mapping.values == {"sectors": {"Nutrition": "other"}}
+    assert json.loads(saved.read_text(encoding="utf-8"))["format"] == "fieldapp-import-mapping"
+
+    # 6. The import, in a worker: the summary, the records, the audit entry, the pages told.
+    changes = []
+    window.context.records_changed.connect(changes.append)
+    assert _button(wizard, QWizard.WizardButton.CommitButton).text() == "&Importer"
+    _next(qtbot, wizard)
+    page = wizard.import_page
+    qtbot.waitUntil(lambda: page.isComplete(), timeout=20_000)
+    assert page.summary.text() == "repertoire.csv\u00a0: 4 créés, 0 mis à jour, 0 inchangé, 1 refusé."
+    assert not _button(wizard, QWizard.WizardButton.BackButton).isVisible()  # written: no going back
+    _fits(wizard)
+    providers = {provider.name: provider for provider in session.providers.list()}
+    assert sorted(providers) == ["Centre nutritionnel", "Clinique juridique", "Hôpital général de Beni",
+                                 "Maison d'écoute Tujenge"]
+    assert providers["Centre nutritionnel"].sectors == ["other"]
+    assert providers["Hôpital général de Beni"].sectors == ["health", "psychosocial"]
+    assert providers["Hôpital général de Beni"].free_of_charge is True
+    entry = session.audit.entries(limit=1)[0]
+    assert (entry.action, entry.detail["file"], entry.detail["created"], entry.detail["refused"]) == (
+        "import", "repertoire.csv", 4, 1)
+    assert [change.kind for change in changes] == ["provider"] and len(changes[0].ids) == 4
+    qtbot.mouseClick(_button(wizard, QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.isVisible())
+
+    # The same file again: nothing to do; the saved mapping says the same from the command line.
+    wizard = _open(qtbot, window, monkeypatch, path)
+    _columns(qtbot, wizard)
+    wizard.values_page.rows[0][2].setFocus()
+    qtbot.keyClicks(wizard.values_page.rows[0][2], "Autre")
+    _next(qtbot, wizard)
+    dry = wizard.dry_run_page
+    qtbot.waitUntil(lambda: dry.isComplete(), timeout=20_000)
+    assert dry.counts.text() == "0 à créer, 0 à mettre à jour, 4 inchangés, 1 refusé."
+    assert run_import(session, "providers", path, load_mapping(saved), dry_run=True).unchanged == 4
+    qtbot.mouseClick(_button(wizard, QWizard.WizardButton.CancelButton), Qt.MouseButton.LeftButton)
+    assert not wizard.isVisible() and session.providers.count() == 4
+
+
+def test_cancel_the_import_writes_nothing(qtbot, window, session, monkeypatch, tmp_path):
+    with_gazetteer(session)
+    window.choose_language("fr")
+    rows = "Nom complet;Secteurs;Localisation\r\n" + "".join(
+        f"Structure {number};Santé;CD6109\r\n" for number in range(3000))
+    path = _file(tmp_path, rows)
+    wizard = _open(qtbot, window, monkeypatch, path)
+    page = wizard.columns_page
+    name = page.combos[page.labels.index("Nom complet")]
+    name.setFocus()
+    qtbot.keyClicks(name, "Nom")
+    _next(qtbot, wizard)
+    assert wizard.values_page.rows == [] and wizard.values_page.intro.text().startswith("Chaque valeur")
+    _next(qtbot, wizard)
+    dry = wizard.dry_run_page
+    qtbot.waitUntil(lambda: dry.isComplete(), timeout=60_000)
+    assert dry.counts.text() == "3\u00a0000 à créer, 0 à mettre à jour, 0 inchangé, 0 refusé."
+    audit = session.audit.count()
+
+    _next(qtbot, wizard)
+    page = wizard.import_page
+    assert page.cancel.isVisible() and page.cancel.text() == "Annuler l'importation"
+    qtbot.mouseClick(page.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.isComplete(), timeout=60_000)
+    assert page.summary.text() == "Importation annulée\u00a0: rien n'a été écrit."
+    assert session.providers.count() == 0 and session.audit.count() == audit
+    assert session.verify() == []
+    QApplication.processEvents()
+
+
+def test_locking_during_the_import_rolls_it_back_and_closes_the_wizard(qtbot, window, session, vault_copy,
+                                                                       monkeypatch, tmp_path):
+    from tests.conftest import USER
+
+    with_gazetteer(session)
+    window.choose_language("fr")
+    rows = "Nom;Secteurs;Localisation\r\n" + "".join(f"Structure {number};Santé;CD6109\r\n" for number in range(3000))
+    wizard = _open(qtbot, window, monkeypatch, _file(tmp_path, rows))
+    _next(qtbot, wizard)
+    _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.dry_run_page.isComplete(), timeout=60_000)
+    assert wizard.dry_run_page.table.rowCount() == 0
+    _next(qtbot, wizard)
+    assert wizard.import_page.worker is not None
+    window.lock()  # Ctrl+L, or the automatic lock, in the middle of the import
+    assert not wizard.isVisible() and not wizard.import_page.worker.is_running()  # it waited for the rollback
+    assert not window.import_action.isEnabled()
+    _path, recovery_key = vault_copy
+    with session.vault.unlock_with_recovery(recovery_key, USER) as reopened:
+        assert reopened.providers.count() == 0 and reopened.verify() == []
