@@ -48,6 +48,13 @@ class IncidentsPage(ListPage):
             self._party_names = self.context.session.parties.names() if self.context.is_unlocked else {}
         return self._party_names
 
+    @staticmethod
+    def _victims_text(incident, victims: str) -> str:
+        total = ngettext("{count} in all", "{count} in all", mara.total_victims(incident)).format(
+            count=format_number(mara.total_victims(incident)))
+        # Through the catalog: French puts a no-break space before the colon.
+        return _("{label}: {value}").format(label=total, value=victims) if victims else total
+
     def parties_text(self, incident) -> str:
         names = self.party_names()
         return ", ".join(pgettext(*mara.UNIDENTIFIED_LABEL) if p == mara.UNIDENTIFIED else names.get(p, p)
@@ -105,8 +112,7 @@ class IncidentsPage(ListPage):
             (_("Place"), " — ".join(p for p in (self.places.label(incident.location_pcode), incident.locality) if p)),
             (_("Violations"), ", ".join(mara.VIOLATION_TYPE.label(v) for v in incident.violation_types)),
             (_("Context"), ", ".join(mara.INCIDENT_CONTEXT.label(c) for c in incident.contexts)),
-            (_("Victims"), ngettext("{count} in all", "{count} in all", mara.total_victims(incident)).format(
-                count=format_number(mara.total_victims(incident))) + (f": {victims}" if victims else "")),
+            (_("Victims"), self._victims_text(incident, victims)),
             (_("Perpetrator parties"), self.parties_text(incident)),
             (_("Number of perpetrators"), format_number(incident.perpetrator_count)
              if incident.perpetrator_count else _("Unknown")),
