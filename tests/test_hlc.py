@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldapp.sync.hlc import HybridClock, Stamp
+from fieldapp.core.hlc import HybridClock, Stamp
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**13), min_size=1, max_size=60))
@@ -44,7 +44,7 @@ from datetime import datetime, timezone  # noqa: E402
 
 import pytest  # noqa: E402
 
-from fieldapp.sync.hlc import ClockError, clock_warnings  # noqa: E402
+from fieldapp.core.hlc import ClockError, clock_warnings  # noqa: E402
 
 END = "999999999999999.999999.b"
 

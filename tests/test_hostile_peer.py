@@ -15,7 +15,7 @@ from fieldapp.cli import main
 from fieldapp.domain.records import Place
 from fieldapp.store.db import transaction
 from fieldapp.sync.bundle import export_bundle
-from fieldapp.sync.hlc import Stamp
+from fieldapp.core.hlc import Stamp
 from fieldapp.sync.importer import BundleRefused, Gap, import_bundle
 from fieldapp.sync.review import peer_statuses
 from fieldapp.sync.site import HEADQUARTERS, Site

@@ -56,3 +56,29 @@ def test_the_core_loads_without_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "core-loaded"
+
+
+def _upward_imports(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    offenders = []
+    for path in _modules():
+        if PACKAGE / folder not in path.parents:
+            continue
+        for name in _imports(ast.parse(path.read_text())):
+            if name.startswith(tuple(f"fieldapp.{layer}" for layer in forbidden)):
+                offenders.append(f"{path.relative_to(PACKAGE)}: {name}")
+    return offenders
+
+
+def test_store_and_core_import_nothing_above_them():
+    """DESIGN.md 8: store/ imports core and domain only; core/ is what every layer may use."""
+    assert _upward_imports("store", ("sync", "ops", "cli", "gui", "documents")) == []
+    assert _upward_imports("core", ("store", "sync", "ops", "cli", "gui", "documents")) == []
+
+
+def test_the_layer_check_catches_a_planted_upward_import():
+    planted = PACKAGE / "store" / "_planted_violation_for_test.py"
+    planted.write_text("from fieldapp.sync import bundle\n")
+    try:
+        assert _upward_imports("store", ("sync",)) == ["store/_planted_violation_for_test.py: fieldapp.sync"]
+    finally:
+        planted.unlink()

@@ -28,7 +28,7 @@ from fieldapp.gui.unlock import UnlockScreen
 from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
-from fieldapp.sync.hlc import clock_warnings
+from fieldapp.core.hlc import clock_warnings
 
 # The navigation, in order, as "module:Class" so that no page is imported before the window
 # is on screen. Later issues append their page here (one line each).

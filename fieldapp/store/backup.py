@@ -46,7 +46,7 @@ from fieldapp.store.lockfile import VaultLock
 from fieldapp.store.staging import RESTORE_LOCK, RESTORING, remove_restore_leftovers
 from fieldapp.store.outputs import log_output
 from fieldapp.store.vault import DB_NAME, KEYS_DIR, RECOVERY_SLOT, USER_NAME, Vault, check_user_name
-from fieldapp.sync import agestream
+from fieldapp.core import agestream
 
 MAGIC = b"fieldapp-backup/v1\n"
 FORMAT = 1

@@ -60,7 +60,7 @@ class Writer:
     connection: object
     user: str
     site_id: str
-    clock: object  # fieldapp.sync.hlc.HybridClock
+    clock: object  # fieldapp.core.hlc.HybridClock
     audit: object  # fieldapp.store.audit.AuditLog
 
     def persist_clock(self) -> None:

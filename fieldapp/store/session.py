@@ -16,7 +16,7 @@ from fieldapp.store.repositories import (AlertRepository, ProviderRepository, Re
 from fieldapp.store.slots import read_slot_users
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.store.vault import Vault, check_new_passphrase, check_user_name
-from fieldapp.sync.hlc import HybridClock
+from fieldapp.core.hlc import HybridClock
 
 
 class Session:

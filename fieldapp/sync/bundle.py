@@ -30,7 +30,8 @@ from fieldapp.i18n import N_, _
 from fieldapp.store import db
 from fieldapp.store.convert import datetime_to_text
 from fieldapp.store.sync_store import SyncStore
-from fieldapp.sync import agestream, tarstream, wire
+from fieldapp.core import agestream
+from fieldapp.sync import tarstream, wire
 from fieldapp.sync import mara as mara_sync
 from fieldapp.sync.site import FIELD, HEADQUARTERS, ROLES, Site, SyncError, now_text
 

@@ -20,10 +20,11 @@ from fieldapp.fileio import is_out_of_space, out_of_space_message
 from fieldapp.i18n import _, format_number, ngettext
 from fieldapp.store import db
 from fieldapp.store.sync_store import SyncStore, columns
-from fieldapp.sync import agestream, tarstream, wire
+from fieldapp.core import agestream
+from fieldapp.sync import tarstream, wire
 from fieldapp.sync.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, SIGNATURE, Progress, SyncCancelled, Ticker,
                                   same_role_message, tables_for)
-from fieldapp.sync.hlc import MAX_AHEAD_MS, ClockError, describe_offset
+from fieldapp.core.hlc import MAX_AHEAD_MS, ClockError, describe_offset
 from fieldapp.sync.merge import TableMerger
 from fieldapp.sync.site import Site, SyncError, now_text, verify_signature
 

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.store.vault import Vault
-from fieldapp.sync import hlc
+from fieldapp.core import hlc
 from tests.conftest import PASSPHRASE
 
 JAN_2000_MS = 946_684_800_000
