@@ -1,4 +1,5 @@
-"""Referral service status rules (DESIGN.md 2.2): allowed transitions and the consent rule."""
+"""Referral service status rules (DESIGN.md 2.2): where a new service starts, the allowed
+transitions, the walk from one status to another through them, and the consent rule."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "unavailable": (),
     "cancelled": (),
 }
+# Every service is born here; a service recorded with another status walks to it (start_service).
+INITIAL_STATUS = "pending"
 REASON_REQUIRED = ("rejected",)
 # Statuses that mean the survivor reached, or is reaching, the service.
 SERVICE_SECURED = ("accepted", "completed")
@@ -26,6 +29,48 @@ SERVICE_SECURED = ("accepted", "completed")
 
 def allowed_next(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
+
+
+def new_service(referral_id: str = "") -> ReferralService:
+    """A service as it starts, before any move."""
+    return ReferralService(referral_id=referral_id, status=INITIAL_STATUS)
+
+
+def path_to(start: str, target: str) -> list[str] | None:
+    """The allowed steps from `start` to `target`, shortest first (a service recorded straight
+    as accepted goes through referred); None if `target` cannot be reached."""
+    frontier, seen = [[start]], {start}
+    while frontier:
+        path = frontier.pop(0)
+        for step in allowed_next(path[-1]):
+            if step in seen:
+                continue
+            if step == target:
+                return path[1:] + [step]
+            seen.add(step)
+            frontier.append(path + [step])
+    return None
+
+
+def walk_to(service: ReferralService, referral: Referral, target: str, *, at: datetime, by: str,
+            reason: str = "", override_reason: str = "") -> ReferralService:
+    """Move `service` from its status to `target` through the allowed steps, each one checked,
+    timestamped and kept in its history. Raises ValidationError naming the move refused."""
+    if target == service.status:
+        return service
+    path = path_to(service.status, target) or [target]  # no path: the move itself is refused below
+    for step in path:
+        apply_transition(service, referral, step, at=at, by=by, reason=reason if step == target else "",
+                         override_reason=override_reason)
+    return service
+
+
+def start_service(service: ReferralService, referral: Referral, *, at: datetime, by: str) -> ReferralService:
+    """A new service starts at INITIAL_STATUS and walks to the status it was given, so every step
+    is checked and a consent override is needed (and kept) whatever the final status."""
+    target, reason, override = service.status, service.reason, service.consent_override_reason
+    service.status, service.status_history, service.consent_override_reason = INITIAL_STATUS, [], ""
+    return walk_to(service, referral, target, at=at, by=by, reason=reason, override_reason=override)
 
 
 def needs_consent_override(referral: Referral, target: str) -> bool:

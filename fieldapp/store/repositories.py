@@ -7,6 +7,7 @@ the same transaction, and returns a `Change` summary the GUI uses to decide what
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -394,6 +395,37 @@ class ReferralRepository(Repository[Referral]):
             raise ValidationError({"survivor_code": _("Another referral already uses the code {code}.").format(
                 code=record.survivor_code)})
 
+    # -- one referral with its services in one transaction (fieldapp/ops/referrals.py) ----------
+    def check(self, record: Referral) -> None:
+        """Every rule a referral must pass before it is written (ValidationError naming the field)."""
+        self._check(record)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One user action over a referral and its services: committed whole, or rolled back on
+        any exception. The clock's last stamp is kept in the same transaction."""
+        with transaction(self._db):
+            yield
+            self._writer.persist_clock()
+
+    def save_in_transaction(self, record: Referral, before: Referral | None) -> Change:
+        """Insert or write a new version of an already checked referral, audited; the caller
+        holds the transaction. `before` is the stored version (None: a new referral)."""
+        now = utc_now()
+        if before is None:
+            self._stamp_new(record, now)
+            self._insert(record)
+            self._writer.audit.append(self._writer.user, "create", Referral.KIND, record.id)
+            return Change(Referral.KIND, created=[record.id])
+        changed = self._changed_fields(before, record)
+        if not changed:
+            return Change(Referral.KIND)
+        record.created_at, record.created_by, record.origin_site = before.created_at, before.created_by, before.origin_site
+        record.updated_at, record.hlc, record.deleted = now, self._writer.clock.now(), False
+        self._write_version(record)
+        self._writer.audit.append(self._writer.user, "update", Referral.KIND, record.id, {"fields": changed})
+        return Change(Referral.KIND, updated=[record.id])
+
 
 class ServiceRepository(Repository[ReferralService]):
     TABLE, RECORD, DATE_COLUMN = "referral_services", ReferralService, "referred_at"
@@ -415,29 +447,48 @@ class ServiceRepository(Repository[ReferralService]):
         if self._referrals.find(record.referral_id) is None:
             raise ValidationError({"referral_id": _("The referral of this service does not exist.")})
 
-    def create(self, record: ReferralService) -> Change:
-        # A service is born pending; any other starting status must pass the same rules as a move.
-        target = record.status
-        if target != "pending":
-            record.status = "pending"
-            record.status_history = []
-            self._apply(record, target, record.reason, record.consent_override_reason)
-        change = super().create(record)
-        if record.consent_override_reason and target == "referred":
-            self._audit_override(record)
-        return change
+    def check_for(self, service: ReferralService, referral: Referral) -> None:
+        """The rules a service of `referral` (stored or about to be) must pass before it is written."""
+        validate(service)
+        if service.referral_id != referral.id:
+            raise ValidationError({"referral_id": _("The referral of this service does not exist.")})
 
-    def _apply(self, service: ReferralService, target: str, reason: str, override_reason: str) -> None:
-        referral = self._referrals.get(service.referral_id)
-        path = _shortest_path(service.status, target)
-        if path is None:
-            service_rules.apply_transition(service, referral, target, at=utc_now(), by=self._writer.user,
-                                           reason=reason, override_reason=override_reason)
-            return
-        for step in path:
-            service_rules.apply_transition(service, referral, step, at=utc_now(), by=self._writer.user,
-                                           reason=reason if step == target else "",
-                                           override_reason=override_reason)
+    def create(self, record: ReferralService) -> Change:
+        """A new service, born pending and walked to the status it was given (domain/services.py)."""
+        referral = self._referrals.find(record.referral_id)
+        if referral is None or referral.deleted:
+            raise ValidationError({"referral_id": _("The referral of this service does not exist.")})
+        service_rules.start_service(record, referral, at=utc_now(), by=self._writer.user)
+        self.check_for(record, referral)
+        with transaction(self._db):
+            self.save_in_transaction(record, None)
+            self._writer.persist_clock()
+        return Change(ReferralService.KIND, created=[record.id])
+
+    def save_in_transaction(self, service: ReferralService, stored: ReferralService | None) -> str:
+        """Write an already walked and checked service: "created", "updated", or "" when nothing
+        changed. Audited, the consent override included; the caller holds the transaction."""
+        now = utc_now()
+        if stored is None:
+            self._stamp_new(service, now)
+            self._insert(service)
+            self._writer.audit.append(self._writer.user, "create", ReferralService.KIND, service.id)
+            outcome = "created"
+        else:
+            changed = self._changed_fields(stored, service)
+            if not changed:
+                return ""
+            service.created_at, service.created_by = stored.created_at, stored.created_by
+            service.origin_site = stored.origin_site
+            service.updated_at, service.hlc, service.deleted = now, self._writer.clock.now(), False
+            self._write_version(service)
+            self._writer.audit.append(self._writer.user, "update", ReferralService.KIND, service.id,
+                                      {"fields": changed})
+            outcome = "updated"
+        if service.consent_override_reason and service.consent_override_reason != (
+                stored.consent_override_reason if stored else ""):
+            self._audit_override(service)
+        return outcome
 
     def transition(self, service_id: str, target: str, reason: str = "", override_reason: str = "") -> Change:
         """Move a service to `target` by the rules of DESIGN.md 2.2 (consent rule included)."""
@@ -469,7 +520,9 @@ class ServiceRepository(Repository[ReferralService]):
         if before.status != after.status:
             target, after.status = after.status, before.status
             after.status_history = list(before.status_history)
-            self._apply(after, target, after.reason, after.consent_override_reason)
+            override, after.consent_override_reason = after.consent_override_reason, before.consent_override_reason
+            service_rules.walk_to(after, self._referrals.get(after.referral_id), target, at=utc_now(),
+                                  by=self._writer.user, reason=after.reason, override_reason=override)
             after._override_used = bool(after.consent_override_reason) and not before.consent_override_reason
 
     def _after_update(self, before: ReferralService, after: ReferralService) -> None:
@@ -482,21 +535,6 @@ class ServiceRepository(Repository[ReferralService]):
             "AND status NOT IN ('completed', 'declined', 'rejected', 'unavailable', 'cancelled') "
             "ORDER BY follow_up_on LIMIT ?", (on_or_before.isoformat(), limit)).fetchall()
         return [self._to_record(row) for row in rows]
-
-
-def _shortest_path(start: str, target: str) -> list[str] | None:
-    """The allowed steps from `start` to `target` (e.g. a service recorded straight as accepted)."""
-    frontier, seen = [[start]], {start}
-    while frontier:
-        path = frontier.pop(0)
-        for step in service_rules.allowed_next(path[-1]):
-            if step in seen:
-                continue
-            if step == target:
-                return path[1:] + [step]
-            seen.add(step)
-            frontier.append(path + [step])
-    return None
 
 
 class AlertRepository(Repository[Alert]):

@@ -1,0 +1,84 @@
+"""Saving a referral with its services (DESIGN.md 2.1, 2.2, 5: one change, one transaction), for
+the GUI form and the command line. Qt-free.
+
+Everything is checked before anything is written: the referral, then each service walked from
+its stored status (or, new, from pending) to the status asked for, under the consent rule of the
+referral as it is being saved. One refusal refuses the whole: nothing is written, not even an
+audit entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+from fieldapp.domain import services as rules
+from fieldapp.domain import vocab
+from fieldapp.domain.records import Referral, ReferralService, utc_now
+from fieldapp.errors import NotFound, ValidationError
+from fieldapp.i18n import _
+from fieldapp.store.repositories import Change
+
+
+def save_referral(session, referral: Referral, services: Iterable[ReferralService] = ()) -> list[Change]:
+    """Create or update `referral` and the services given (new ones, or stored ones as they should
+    now be: status, dates, notes), in one transaction.
+
+    Returns [referral Change, service Change]. Raises ValidationError (a refused field of the
+    referral, or "services[i].field" naming the service and the reason) or NotFound; then nothing
+    is written. `referral` is stamped as saved; the services given are left as they were.
+    """
+    referrals, repository = session.referrals, session.services
+    before = referrals.find(referral.id)
+    if before is not None and before.deleted:
+        raise NotFound(_("No record with id {id}.").format(id=referral.id))
+    referrals.check(referral)
+    now = utc_now()
+    planned: list[tuple[ReferralService, ReferralService | None]] = []
+    for index, draft in enumerate(services):
+        service = replace(draft, referral_id=referral.id)
+        stored = repository.find(service.id)
+        try:
+            if stored is not None and (stored.deleted or stored.referral_id != referral.id):
+                raise ValidationError({"id": _("This service no longer exists in the vault.")})
+            _walk(service, stored, referral, now, session.user)
+            repository.check_for(service, referral)
+        except ValidationError as error:
+            raise ValidationError({f"services[{index}].{name}": _("Service {n} ({sector}): {problem}").format(
+                n=index + 1, sector=vocab.SECTOR.label(service.sector) if service.sector in vocab.SECTOR
+                else _("no service chosen"), problem=problem)
+                for name, problem in error.problems.items()}) from None
+        planned.append((service, stored))
+    service_change = Change(ReferralService.KIND)
+    with referrals.transaction():
+        referral_change = referrals.save_in_transaction(referral, before)
+        for service, stored in planned:
+            outcome = repository.save_in_transaction(service, stored)
+            if outcome == "created":
+                service_change.created.append(service.id)
+            elif outcome == "updated":
+                service_change.updated.append(service.id)
+    return [referral_change, service_change]
+
+
+def _walk(service: ReferralService, stored: ReferralService | None, referral: Referral, now, user: str) -> None:
+    """Bring `service` to the status it asks for through the allowed moves, from where it is
+    stored (or, new, from where every service starts)."""
+    if stored is None:
+        rules.start_service(service, referral, at=now, by=user)
+        return
+    target, override = service.status, service.consent_override_reason
+    service.status, service.status_history = stored.status, list(stored.status_history)
+    # An override already recorded stays; a new one counts only if this move needs it.
+    service.consent_override_reason = stored.consent_override_reason
+    rules.walk_to(service, referral, target, at=now, by=user, reason=service.reason, override_reason=override)
+
+
+def one_change(changes: list[Change], parent_id: str) -> Change:
+    """What a form announces for one save of a record with its children: one Change of the
+    parent's kind (the first of `changes`), naming the parent as updated when only its children
+    changed, so every page showing the parent refreshes it (and what it shows of its children)."""
+    parent = changes[0]
+    if not parent.ids and any(change.ids for change in changes[1:]):
+        return Change(parent.kind, updated=[parent_id])
+    return parent
