@@ -15,7 +15,8 @@ from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, IncidentL
 from fieldapp.domain.records import Alert, Referral, ReferralService
 from fieldapp.errors import ValidationError
 from fieldapp.ops import mara as mara_ops
-from fieldapp.ops.referrals import one_change, save_referral
+from fieldapp.ops.changes import one_change
+from fieldapp.ops.referrals import save_referral
 from fieldapp.store.repositories import Change
 
 NOW = datetime.now(timezone.utc)

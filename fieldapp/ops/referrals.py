@@ -72,13 +72,3 @@ def _walk(service: ReferralService, stored: ReferralService | None, referral: Re
     # An override already recorded stays; a new one counts only if this move needs it.
     service.consent_override_reason = stored.consent_override_reason
     rules.walk_to(service, referral, target, at=now, by=user, reason=service.reason, override_reason=override)
-
-
-def one_change(changes: list[Change], parent_id: str) -> Change:
-    """What a form announces for one save of a record with its children: one Change of the
-    parent's kind (the first of `changes`), naming the parent as updated when only its children
-    changed, so every page showing the parent refreshes it (and what it shows of its children)."""
-    parent = changes[0]
-    if not parent.ids and any(change.ids for change in changes[1:]):
-        return Change(parent.kind, updated=[parent_id])
-    return parent

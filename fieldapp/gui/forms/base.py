@@ -15,14 +15,16 @@ from fieldapp.gui.widgets.dates import TypedDateInput
 from fieldapp.gui.widgets.fields import ERROR_STYLE, FieldGrid
 from fieldapp.gui.widgets.flow import Columns
 from fieldapp.i18n import _
+from fieldapp.ops.changes import one_change
 
 
 class RecordForm(QDialog):
     """A non-blocking dialog (open()/show(), never exec) for one record.
 
     Subclasses set NEW_TITLE / EDIT_TITLE (N_), build their fields in `build(body)` and implement
-    `load(record)`, `collect() -> record` and `repository()`. `saved(change)` is emitted after a
-    successful save, and the context's records_changed too.
+    `load(record)`, `collect() -> record` and `repository()`; a record with children overrides
+    `write(record)` to save them with it in one operation (fieldapp/ops/). One save emits one
+    Change: `saved(change)` and the context's records_changed.
     """
 
     NEW_TITLE = ""
@@ -106,8 +108,10 @@ class RecordForm(QDialog):
             problems["location_pcode"] = problem
         return problems
 
-    def after_save(self, record) -> None:
-        """Extra writes once the record is saved (services of a referral); each emits its Change."""
+    def write(self, record) -> list:
+        """Save `record` (and its children) in one operation; returns its Changes, the parent's first."""
+        repository = self.repository()
+        return [repository.create(record) if self.is_new else repository.update(record)]
 
     def two_grids(self, layout) -> tuple[FieldGrid, FieldGrid]:
         """Two field grids, side by side when the form is wide enough, else one under the other."""
@@ -165,18 +169,17 @@ class RecordForm(QDialog):
             return False
         try:
             record = self.collect()
-            repository = self.repository()
-            change = repository.create(record) if self.is_new else repository.update(record)
-            self.record = record
-            self.context.records_changed.emit(change)
-            self.saved.emit(change)
-            self.after_save(record)
+            changes = self.write(record)
         except ValidationError as error:
             self.show_problems(error.problems)
             return False
         except FieldappError as error:
             self.show_message(str(error))
             return False
+        self.record = record
+        change = one_change(changes, record.id)
+        self.context.records_changed.emit(change)
+        self.saved.emit(change)
         self._closing = True
         self.accept()
         return True

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from fieldapp.domain import mara
 from fieldapp.domain.mara import Commitment, CommitmentItem
-from fieldapp.errors import FieldappError, ValidationError
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.table_models import WARNING_COLOR
 from fieldapp.gui.widgets.dates import DateInput
@@ -217,25 +216,8 @@ class CommitmentForm(RecordForm):
                 shown[name] = message
         super().show_problems(shown)
 
-    def save(self) -> bool:
-        if not self.context.is_unlocked:
-            return False
-        try:
-            commitment = self.collect()
-            changes = mara_ops.save_commitment(self.context.session, commitment, self.drafts, self.removed)
-        except ValidationError as error:
-            self.show_problems(error.problems)
-            return False
-        except FieldappError as error:
-            self.show_message(str(error))
-            return False
-        self.record = commitment
-        for change in changes:
-            self.context.records_changed.emit(change)
-            self.saved.emit(change)
-        self._closing = True
-        self.accept()
-        return True
+    def write(self, commitment: Commitment) -> list:
+        return mara_ops.save_commitment(self.context.session, commitment, self.drafts, self.removed)
 
     def clear_values(self) -> None:
         self.drafts = []

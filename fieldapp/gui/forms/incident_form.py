@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLin
 
 from fieldapp.domain import mara, vocab
 from fieldapp.domain.mara import Incident, IncidentLink
-from fieldapp.errors import FieldappError, ValidationError
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.fields import FieldGrid
@@ -473,34 +472,13 @@ class IncidentForm(RecordForm):
         values["links"] = sorted((link.kind, link.target_id) for link in self.links.links())
         return values
 
-    def save(self) -> bool:
+    def write(self, incident: Incident) -> list:
         """The incident with its links and its verification change, in one operation."""
-        if not self.context.is_unlocked:
-            return False
-        problems = self.check_inputs()
-        if problems:
-            self.show_problems(problems)
-            return False
-        try:
-            incident = self.collect()
-            changing = incident.verification != self._stored_verification()
-            changes = mara_ops.save_incident(
-                self.context.session, incident, self.links.links(),
-                verification_on=self.verification_on.value() if changing else None,
-                verification_note=self.verification_note.text().strip() if changing else "")
-        except ValidationError as error:
-            self.show_problems(error.problems)
-            return False
-        except FieldappError as error:
-            self.show_message(str(error))
-            return False
-        self.record = incident
-        for change in changes:
-            self.context.records_changed.emit(change)
-            self.saved.emit(change)
-        self._closing = True
-        self.accept()
-        return True
+        changing = incident.verification != self._stored_verification()
+        return mara_ops.save_incident(
+            self.context.session, incident, self.links.links(),
+            verification_on=self.verification_on.value() if changing else None,
+            verification_note=self.verification_note.text().strip() if changing else "")
 
     def clear_values(self) -> None:
         self.place.clear()

@@ -21,6 +21,7 @@ from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
 from fieldapp.i18n import N_, _, format_date, format_number
+from fieldapp.ops import referrals as referral_ops
 
 URGENT_STYLE = "background: #b00020; color: white; font-weight: bold; padding: 6px; border-radius: 3px;"
 CLOSED_STYLE = "background: #eeeeee; color: #333333; padding: 6px; border-radius: 3px;"
@@ -252,8 +253,17 @@ class ReferralForm(RecordForm):
     def is_dirty(self) -> bool:
         return super().is_dirty() or any(draft.unsaved for draft in self.services.model.drafts())
 
-    def after_save(self, referral: Referral) -> None:
-        self.services.save(referral.id, referral.consent_referral)
+    def write(self, referral: Referral) -> list:
+        """The referral and its staged services, saved or refused whole (one transaction)."""
+        return referral_ops.save_referral(self.context.session, referral, self.services.staged())
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        # "services[1].status": that service is selected, the message (naming it) shown below the form.
+        for name in problems:
+            if name.startswith("services["):
+                self.services.select_row(int(name[len("services["):name.index("]")]))
+                break
+        super().show_problems(problems)
 
     def clear_values(self) -> None:
         self._clock.stop()

@@ -1,8 +1,8 @@
 """The services of one referral inside its form: a small table model, the add/edit dialog, and
 status moves that offer only the allowed next statuses and enforce the consent rule.
 
-Changes are staged in the form and written when the referral is saved, after the referral
-itself, so the store checks consent against what the form shows.
+Changes are staged in the form and saved with the referral, in one operation
+(fieldapp/ops/referrals.py), which checks consent against the referral as the form shows it.
 """
 
 from __future__ import annotations
@@ -316,6 +316,9 @@ class ServicesPanel(QWidget):
         index = self.view.currentIndex()
         return index.row() if index.isValid() else -1
 
+    def select_row(self, row: int) -> None:
+        self._select(row)
+
     def _select(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(row, 0))
@@ -349,7 +352,7 @@ class ServicesPanel(QWidget):
 
     # -- editing -------------------------------------------------------------------------------
     def add_service(self) -> None:
-        service = ReferralService(referral_id=self._referral_id)
+        service = rules.new_service(self._referral_id)
 
         def done(edited: ReferralService) -> None:
             self._remember_providers([edited.provider_id] if edited.provider_id else [])
@@ -424,35 +427,7 @@ class ServicesPanel(QWidget):
         self.changed.emit()
 
     # -- saving --------------------------------------------------------------------------------
-    def save(self, referral_id: str, consent_given: bool) -> list:
-        """Write every staged service of the (already saved) referral; returns the Changes."""
-        repository = self.context.session.services
-        changes = []
-        for row, draft in enumerate(self.model.drafts()):
-            if not draft.unsaved:
-                continue
-            service = draft.service
-            service.referral_id = referral_id
-            stored = repository.find(service.id) if not draft.is_new else None
-            if consent_given:
-                # Consent was recorded before saving: no override to keep or audit.
-                service.consent_override_reason = stored.consent_override_reason if stored else ""
-            target, reason, override = service.status, service.reason, service.consent_override_reason
-            if draft.is_new:
-                # Born pending, then moved like any stored service, so every step is checked and
-                # a consent override is audited whatever the final status.
-                service.status, service.reason, service.consent_override_reason = "pending", "", ""
-                changes.append(repository.create(service))
-                self.context.records_changed.emit(changes[-1])
-                draft.stored_status = "pending"
-                service.status, service.reason, service.consent_override_reason = target, reason, override
-            if service.status != draft.stored_status or draft.edited:
-                changes.append(repository.update(service))
-                self.context.records_changed.emit(changes[-1])
-                saved = repository.get(service.id)
-                draft.service = replace(saved)
-                draft.stored_status = saved.status
-            draft.edited = False
-            self.model.changed(row)
-        self._update_buttons()
-        return changes
+    def staged(self) -> list[ReferralService]:
+        """The services to save with the referral: new ones and those changed in the form, as the
+        form shows them (fieldapp/ops/referrals.py walks each to its status)."""
+        return [replace(draft.service) for draft in self.model.drafts() if draft.unsaved]

@@ -1,0 +1,15 @@
+"""The Change a front end announces for one save of a record with its children (STYLE.md 5, 5a)."""
+
+from __future__ import annotations
+
+from fieldapp.store.repositories import Change
+
+
+def one_change(changes: list[Change], parent_id: str) -> Change:
+    """What a form announces for one save of a record with its children: one Change of the
+    parent's kind (the first of `changes`), naming the parent as updated when only its children
+    changed, so every page showing the parent refreshes it (and what it shows of its children)."""
+    parent = changes[0]
+    if not parent.ids and any(change.ids for change in changes[1:]):
+        return Change(parent.kind, updated=[parent_id])
+    return parent
