@@ -42,11 +42,13 @@ class CommitmentForm(RecordForm):
         if self.context.is_unlocked:
             for party in self.context.session.parties.all():
                 self.party.addItem(party.display_name(), party.id)
-        top.add("party_id", N_("Party"), self.party)
-        self.kind = top.add("kind", N_("Kind"), VocabCombo(mara.COMMITMENT_KIND))
-        self.title = top.add("title", N_("Title"), QLineEdit())
-        self.signed_on = top.add("signed_on", N_("Signed on"), DateInput(optional=True))
-        self.notes = top.add("notes", N_("Notes"), text_box(2))
+        self.top_grid = top
+        top.add("party_id", N_("Party"), self.party, bound=True, read=lambda box: box.currentData() or "",
+                write=lambda box, party_id: box.setCurrentIndex(max(0, box.findData(party_id))))
+        self.kind = top.add("kind", N_("Kind"), VocabCombo(mara.COMMITMENT_KIND), bound=True)
+        self.title = top.add("title", N_("Title"), QLineEdit(), bound=True)
+        self.signed_on = top.add("signed_on", N_("Signed on"), DateInput(optional=True), bound=True)
+        self.notes = top.add("notes", N_("Notes"), text_box(2), bound=True)
         layout.addWidget(top)
 
         self.table = QTreeWidget()
@@ -70,11 +72,12 @@ class CommitmentForm(RecordForm):
         row.addWidget(self.remove_button)
         row.addStretch(1)
         items.add_widget(buttons)
-        self.description = items.add("description", N_("What was promised"), QLineEdit())
-        self.due_on = items.add("due_on", N_("Due on"), DateInput(optional=True))
-        self.status = items.add("status", N_("Status"), VocabCombo(mara.ITEM_STATUS))
-        self.evidence = items.add("evidence", N_("Evidence"), QLineEdit())
-        self.reviewed_on = items.add("reviewed_on", N_("Last reviewed on"), DateInput(optional=True))
+        self.items_grid = items
+        self.description = items.add("description", N_("What was promised"), QLineEdit(), bound=True)
+        self.due_on = items.add("due_on", N_("Due on"), DateInput(optional=True), bound=True)
+        self.status = items.add("status", N_("Status"), VocabCombo(mara.ITEM_STATUS), bound=True)
+        self.evidence = items.add("evidence", N_("Evidence"), QLineEdit(), bound=True)
+        self.reviewed_on = items.add("reviewed_on", N_("Last reviewed on"), DateInput(optional=True), bound=True)
         layout.addWidget(items)
         for widget, signal in ((self.description, self.description.textEdited), (self.evidence, self.evidence.textEdited),
                                (self.due_on, self.due_on.changed), (self.reviewed_on, self.reviewed_on.changed),
@@ -126,27 +129,13 @@ class CommitmentForm(RecordForm):
         for widget in (self.description, self.due_on, self.status, self.evidence, self.reviewed_on,
                        self.remove_button):
             widget.setEnabled(has)
-        draft = self.drafts[index] if has else CommitmentItem()
-        for widget in (self.description, self.due_on, self.status, self.evidence, self.reviewed_on):
-            widget.blockSignals(True)
-        self.description.setText(draft.description)
-        self.due_on.set_value(draft.due_on)
-        self.status.set_code(draft.status)
-        self.evidence.setText(draft.evidence)
-        self.reviewed_on.set_value(draft.reviewed_on)
-        for widget in (self.description, self.due_on, self.status, self.evidence, self.reviewed_on):
-            widget.blockSignals(False)
+        self.items_grid.load(self.drafts[index] if has else CommitmentItem(), quiet=True)
 
     def _store_item(self) -> None:
         index = self.current_index()
         if not 0 <= index < len(self.drafts):
             return
-        draft = self.drafts[index]
-        draft.description = self.description.text().strip()
-        draft.due_on = self.due_on.value()
-        draft.status = self.status.code()
-        draft.evidence = self.evidence.text().strip()
-        draft.reviewed_on = self.reviewed_on.value()
+        draft = self.items_grid.collect_into(self.drafts[index])
         row = self.table.topLevelItem(index)
         for column, text in enumerate(self._row_texts(draft)):
             row.setText(column, text)
@@ -177,11 +166,7 @@ class CommitmentForm(RecordForm):
         return Commitment(party_id=self._party_id)
 
     def load(self, commitment: Commitment) -> None:
-        self.party.setCurrentIndex(max(0, self.party.findData(commitment.party_id)))
-        self.kind.set_code(commitment.kind)
-        self.title.setText(commitment.title)
-        self.signed_on.set_value(commitment.signed_on)
-        self.notes.setPlainText(commitment.notes)
+        self.top_grid.load(commitment)
         stored = (self.context.session.commitment_items.for_commitment(commitment.id)
                   if self.record is not None and self.context.is_unlocked else [])
         self.drafts = [replace(item) for item in stored]
@@ -189,13 +174,7 @@ class CommitmentForm(RecordForm):
         self._fill_table()
 
     def collect(self) -> Commitment:
-        commitment = replace(self.record) if self.record is not None else Commitment()
-        commitment.party_id = self.party.currentData() or ""
-        commitment.kind = self.kind.code()
-        commitment.title = self.title.text().strip()
-        commitment.signed_on = self.signed_on.value()
-        commitment.notes = self.notes.toPlainText().strip()
-        return commitment
+        return self.top_grid.collect_into(replace(self.record) if self.record is not None else Commitment())
 
     def _values(self) -> dict:
         values = super()._values()

@@ -25,14 +25,16 @@ class PartyForm(RecordForm):
         grid = FieldGrid(body)
         layout.addWidget(grid)
         self.grids = [grid]
-        self.name = grid.add("name", N_("Name"), QLineEdit())
-        self.short_name = grid.add("short_name", N_("Short name"), QLineEdit())
-        self.party_type = grid.add("party_type", N_("Type"), VocabCombo(mara.PARTY_TYPE))
+        self.name = grid.add("name", N_("Name"), QLineEdit(), bound=True)
+        self.short_name = grid.add("short_name", N_("Short name"), QLineEdit(), bound=True)
+        self.party_type = grid.add("party_type", N_("Type"), VocabCombo(mara.PARTY_TYPE), bound=True)
         self.listed_since = QSpinBox()
         self.listed_since.setRange(NOT_LISTED, mara.LATEST_YEAR)
         self.listed_since.setMaximumWidth(self.listed_since.fontMetrics().horizontalAdvance("Non listée") + 60)
-        grid.add("listed_since", N_("Listed in the annex since"), self.listed_since)
-        self.notes = grid.add("notes", N_("Notes"), text_box(3))
+        grid.add("listed_since", N_("Listed in the annex since"), self.listed_since, bound=True,
+                 read=lambda box: None if box.value() == NOT_LISTED else box.value(),
+                 write=lambda box, year: box.setValue(year or NOT_LISTED))
+        self.notes = grid.add("notes", N_("Notes"), text_box(3), bound=True)
         chain_tab_order([self.name, self.short_name, self.party_type, self.listed_since, self.notes])
         self.resize(620, 360)
 
@@ -47,18 +49,7 @@ class PartyForm(RecordForm):
         return Party()
 
     def load(self, party: Party) -> None:
-        self.name.setText(party.name)
-        self.short_name.setText(party.short_name)
-        self.party_type.set_code(party.party_type)
-        self.listed_since.setValue(party.listed_since or NOT_LISTED)
-        self.notes.setPlainText(party.notes)
+        self.grids[0].load(party)
 
     def collect(self) -> Party:
-        party = replace(self.record) if self.record is not None else Party()
-        party.name = self.name.text().strip()
-        party.short_name = self.short_name.text().strip()
-        party.party_type = self.party_type.code()
-        year = self.listed_since.value()
-        party.listed_since = None if year == NOT_LISTED else year
-        party.notes = self.notes.toPlainText().strip()
-        return party
+        return self.grids[0].collect_into(replace(self.record) if self.record is not None else Party())

@@ -24,17 +24,17 @@ class ProviderForm(RecordForm):
 
     def build(self, body: QWidget) -> None:
         left, right = self.two_grids(QVBoxLayout(body))
-        self.name = left.add("name", N_("Name"), QLineEdit())
-        self.place = left.add("location_pcode", N_("Place"), PlacePicker(self.context))
-        self.address = left.add("address", N_("Address"), QLineEdit())
-        self.phones = left.add("phones", N_("Phones"), QLineEdit())
-        self.opening_hours = left.add("opening_hours", N_("Opening hours"), QLineEdit())
-        self.focal_point = left.add("focal_point", N_("Focal point"), QLineEdit())
-        self.languages = left.add("languages", N_("Languages"), QLineEdit())
-        self.free_of_charge = left.add("free_of_charge", N_("Free of charge"), QCheckBox())
-        self.active = left.add("active", N_("Active"), QCheckBox())
-        self.sectors = right.add("sectors", N_("Services offered"), VocabCheckList(vocab.SECTOR))
-        self.eligibility = right.add("eligibility_notes", N_("Who is eligible"), text_box(3))
+        self.name = left.add("name", N_("Name"), QLineEdit(), bound=True)
+        self.place = left.add("location_pcode", N_("Place"), PlacePicker(self.context), bound=True)
+        self.address = left.add("address", N_("Address"), QLineEdit(), bound=True)
+        self.phones = left.add("phones", N_("Phones"), QLineEdit(), bound=True)
+        self.opening_hours = left.add("opening_hours", N_("Opening hours"), QLineEdit(), bound=True)
+        self.focal_point = left.add("focal_point", N_("Focal point"), QLineEdit(), bound=True)
+        self.languages = left.add("languages", N_("Languages"), QLineEdit(), bound=True)
+        self.free_of_charge = left.add("free_of_charge", N_("Free of charge"), QCheckBox(), bound=True)
+        self.active = left.add("active", N_("Active"), QCheckBox(), bound=True)
+        self.sectors = right.add("sectors", N_("Services offered"), VocabCheckList(vocab.SECTOR), bound=True)
+        self.eligibility = right.add("eligibility_notes", N_("Who is eligible"), text_box(3), bound=True)
         verified_row = QWidget()
         row = QHBoxLayout(verified_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -43,7 +43,7 @@ class ProviderForm(RecordForm):
         self.verified_today.clicked.connect(lambda: self.last_verified.set_value(date.today()))
         row.addWidget(self.last_verified, 1)
         row.addWidget(self.verified_today)
-        right.add("last_verified", N_("Details last verified"), verified_row)
+        right.add("last_verified", N_("Details last verified"), verified_row, bound=True, value=self.last_verified)
         self.free_of_charge.setChecked(True)
         self.active.setChecked(True)
         chain_tab_order([self.name, self.place, self.address, self.phones, self.opening_hours, self.focal_point,
@@ -66,33 +66,13 @@ class ProviderForm(RecordForm):
         return Provider(last_verified=date.today())
 
     def load(self, provider: Provider) -> None:
-        self.name.setText(provider.name)
-        self.place.set_pcode(provider.location_pcode)
-        self.address.setText(provider.address)
-        self.phones.setText(provider.phones)
-        self.opening_hours.setText(provider.opening_hours)
-        self.focal_point.setText(provider.focal_point)
-        self.languages.setText(provider.languages)
-        self.free_of_charge.setChecked(provider.free_of_charge)
-        self.active.setChecked(provider.active)
-        self.sectors.set_codes(provider.sectors)
-        self.eligibility.setPlainText(provider.eligibility_notes)
-        self.last_verified.set_value(provider.last_verified)
+        for grid in self.grids:
+            grid.load(provider)
 
     def collect(self) -> Provider:
         provider = replace(self.record) if self.record is not None else Provider()
-        provider.name = self.name.text().strip()
-        provider.location_pcode = self.place.pcode()
-        provider.address = self.address.text().strip()
-        provider.phones = self.phones.text().strip()
-        provider.opening_hours = self.opening_hours.text().strip()
-        provider.focal_point = self.focal_point.text().strip()
-        provider.languages = self.languages.text().strip()
-        provider.free_of_charge = self.free_of_charge.isChecked()
-        provider.active = self.active.isChecked()
-        provider.sectors = self.sectors.codes()
-        provider.eligibility_notes = self.eligibility.toPlainText().strip()
-        provider.last_verified = self.last_verified.value()
+        for grid in self.grids:
+            grid.collect_into(provider)
         return provider
 
     def clear_values(self) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
+
+from fieldapp.gui.widgets.signals import signals_blocked
 
 from fieldapp.i18n import _
 
@@ -25,9 +29,18 @@ class FieldGrid(QWidget):
         self._layout.setVerticalSpacing(2)
         self._rows: dict[str, tuple[QLabel, str, QWidget, QLabel]] = {}
         self._order: list[str] = []
+        # Rows that are a field of the record: name -> (input, read, write); see load / collect_into.
+        self._bound: dict[str, tuple[QWidget, object, object]] = {}
         self._next_row = 0
 
-    def add(self, name: str, title: str, widget: QWidget) -> QWidget:
+    def add(self, name: str, title: str, widget: QWidget, *, bound: bool = False, value: QWidget | None = None,
+            read=None, write=None) -> QWidget:
+        """A row for field `name`. `bound`: load() and collect_into() copy the record's `name` to
+        and from `value` (the input inside `widget`, default `widget` itself), by the input's kind
+        or by `read(input)` / `write(input, value)` when the field needs a conversion."""
+        if bound:
+            field = value if value is not None else widget
+            self._bound[name] = (field, read or _read, write or _write)
         label = QLabel(_(title), self)
         label.setBuddy(widget)
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -101,3 +114,60 @@ class FieldGrid(QWidget):
     def retranslate(self) -> None:
         for label, title, _widget, _error in self._rows.values():
             label.setText(_(title))
+
+    # -- record <-> inputs ---------------------------------------------------------------------
+    def load(self, record, quiet: bool = False) -> None:
+        """Show the bound fields of `record`; `quiet`: without the inputs' change signals."""
+        with ExitStack() as stack:
+            if quiet:
+                for field, _read_value, _write_value in self._bound.values():
+                    stack.enter_context(signals_blocked(field))
+            for name, (field, _read_value, write) in self._bound.items():
+                write(field, getattr(record, name))
+
+    def collect_into(self, record):
+        """Copy what the bound inputs hold into `record`; returns it."""
+        for name, (field, read, _write_value) in self._bound.items():
+            setattr(record, name, read(field))
+        return record
+
+
+def _read(field: QWidget):
+    """The value of an input, by its kind: vocabulary lists and combos give codes, date inputs
+    dates, the place picker a P-code, text inputs their text without surrounding spaces."""
+    for getter in ("code", "codes", "pcode"):
+        if hasattr(field, "set_" + getter):
+            return getattr(field, getter)()
+    if hasattr(field, "set_value"):
+        return field.value()
+    if isinstance(field, QAbstractButton):
+        return field.isChecked()
+    if isinstance(field, QLineEdit):
+        return field.text().strip()
+    if isinstance(field, QPlainTextEdit):
+        return field.toPlainText().strip()
+    if isinstance(field, QSpinBox):
+        return field.value()
+    raise TypeError(f"no value to read from {type(field).__name__}")
+
+
+def _write(field: QWidget, value) -> None:
+    for setter in ("set_code", "set_codes", "set_pcode", "set_value"):
+        if hasattr(field, setter):
+            getattr(field, setter)(value)
+            return
+    if isinstance(field, QAbstractButton):
+        field.setChecked(bool(value))
+    elif isinstance(field, QLineEdit):
+        field.setText(value or "")
+    elif isinstance(field, QPlainTextEdit):
+        field.setPlainText(value or "")
+    elif isinstance(field, QSpinBox):
+        field.setValue(value or 0)
+    else:
+        raise TypeError(f"no value to write to {type(field).__name__}")
+
+
+def optional_count(field: QSpinBox):
+    """A count whose 0 means unknown (the spin box shows "Unknown")."""
+    return field.value() or None
