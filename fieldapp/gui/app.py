@@ -83,9 +83,8 @@ def run(vault_path: Path | str, argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        if context.is_unlocked:
-            context.drop_session()
-        wait_for_all()
+        context.shutdown()  # every job ends before the database is closed and the key dropped
+        wait_for_all()  # and any worker started outside the context (none should be)
         window.vault.release()
         window_ref.clear()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDia
                                QWidget)
 
 from fieldapp.gui.context import AppContext
-from fieldapp.gui.workers import Worker, error_message, run_with_progress
+from fieldapp.gui.workers import Worker, error_message
 from fieldapp.i18n import _, format_number
 from fieldapp.paths import app_command, default_vault_dir
 
@@ -78,9 +78,7 @@ class BackupActions(QObject):
         self.backup_action.setEnabled(self.context.is_unlocked and self.worker is None)
 
     def _locked(self) -> None:
-        # Locking drops the key: a backup under way stops and leaves no file.
-        if self.worker is not None and self.backing_up:
-            self.worker.cancel()
+        # A backup or restore under way is stopped by the lock itself (AppContext.drop_session).
         self.update()
 
     # -- backup --------------------------------------------------------------------------------
@@ -102,7 +100,7 @@ class BackupActions(QObject):
         from fieldapp.store.backup import write_backup  # imported when first used: quicker start-up
 
         session = self.context.session
-        self.worker = run_with_progress(
+        self.worker = self.context.jobs.run_with_progress(
             self.window, _("Back up the vault"),
             lambda report, cancelled: write_backup(session, path, report, cancelled),
             on_done=self._backed_up, on_error=self._failed, on_cancelled=self._finished,
@@ -144,7 +142,7 @@ class BackupActions(QObject):
                       user: str | None) -> Worker:
         from fieldapp.store.backup import restore_backup  # imported when first used: quicker start-up
 
-        self.worker = run_with_progress(
+        self.worker = self.context.jobs.run_with_progress(
             self.window, _("Restore a backup"),
             lambda report, cancelled: restore_backup(source, target, passphrase=passphrase, recovery_key=recovery_key,
                                                      user=user, progress=report, is_cancelled=cancelled),

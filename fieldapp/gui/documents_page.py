@@ -24,7 +24,7 @@ from fieldapp.domain import vocab
 from fieldapp.gui.page import Page
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.places import PlacePicker
-from fieldapp.gui.workers import run_with_progress, show_error
+from fieldapp.gui.workers import show_error
 from fieldapp.i18n import N_, _, language
 from fieldapp.store.outputs import office_contact, set_office_contact
 from fieldapp.store.repositories import ListQuery
@@ -352,7 +352,7 @@ class DocumentsPage(Page):
             if print_pdf(self, pdf, self.document.currentText()):
                 log_print(self.context.session, document, record_id, detail)
 
-        run_with_progress(self, _("Preparing the document…"), work, done)
+        self.context.jobs.run_with_progress(self, _("Preparing the document…"), work, done)
 
     def save(self) -> None:
         if self.document.currentData() == EXPORT:
@@ -376,8 +376,8 @@ class DocumentsPage(Page):
         def build_and_write(report, cancelled):
             return write_document(session, path, work(report, cancelled), document, record_id, detail)
 
-        run_with_progress(self, _("Preparing the document…"), build_and_write,
-                          lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
+        self.context.jobs.run_with_progress(self, _("Preparing the document…"), build_and_write,
+                                            lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
 
     def _save_mara(self) -> None:
         """The MARA report as PDF or XLSX, whichever the file chosen ends with (ops.mara)."""
@@ -399,10 +399,10 @@ class DocumentsPage(Page):
         if not path.lower().endswith("." + fmt):
             path += "." + fmt
         session = self.context.session
-        run_with_progress(self, _("Preparing the document…"),
-                          lambda report, cancelled: make_mara_report(session, start, end, area, spec, fmt, path,
-                                                                     report),
-                          lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
+        self.context.jobs.run_with_progress(
+            self, _("Preparing the document…"),
+            lambda report, cancelled: make_mara_report(session, start, end, area, spec, fmt, path, report),
+            lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
 
     def _save_export(self) -> None:
         if self.area.problem():
@@ -437,4 +437,4 @@ class DocumentsPage(Page):
                     count=result.left_out)
             self.note.setText(message)
 
-        run_with_progress(self, _("Exporting…"), work, done)
+        self.context.jobs.run_with_progress(self, _("Exporting…"), work, done)

@@ -354,9 +354,9 @@ class _RunPage(QWizardPage):
         self.report = None
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.worker = Worker(_work(self.owner, self.DRY_RUN), on_done=self._done, on_error=self._failed,
-                             on_progress=self._progressed, on_cancelled=self._cancelled)
-        self.worker.start()
+        self.worker = self.owner.context.jobs.start(_work(self.owner, self.DRY_RUN), on_done=self._done,
+                                                    on_error=self._failed, on_progress=self._progressed,
+                                                    on_cancelled=self._cancelled)
         self.completeChanged.emit()
 
     def stop(self) -> None:

@@ -15,7 +15,7 @@ from fieldapp.domain.records import Place
 from fieldapp.gui.list_page import DetailView, detail_table
 from fieldapp.gui.page import Page
 from fieldapp.gui.table_models import ID_ROLE
-from fieldapp.gui.workers import Cancelled, error_message, run_with_progress
+from fieldapp.gui.workers import Cancelled, error_message
 from fieldapp.i18n import N_, _, format_number, language, ngettext
 from fieldapp.paths import resources_dir, shared_data_dir
 from fieldapp.store.repositories import ListQuery
@@ -275,11 +275,6 @@ class PlacesPage(Page):
 
     def clear(self) -> None:
         self._timer.stop()
-        if self.worker is not None:
-            # The import is one transaction on the session's connection: let it end (commit or
-            # roll back) before the lock closes that connection under it.
-            self.worker.cancel()
-            self.worker.wait(5000)
         self.tree_model.clear()
         self.search_model.clear()
         self.detail.clear()
@@ -414,11 +409,10 @@ class PlacesPage(Page):
         self.result_label.hide()
         self.import_button.setEnabled(False)
         self.load_shipped_button.setEnabled(False)
-        self.worker = run_with_progress(self, _("Importing places"), import_work(self.context.session, path),
-                                        on_done=lambda result: self._imported(path, result),
-                                        on_error=self._import_failed,
-                                        label=_("Importing {file}…").format(file=path.name),
-                                        on_cancelled=self._import_cancelled)
+        self.worker = self.context.jobs.run_with_progress(
+            self, _("Importing places"), import_work(self.context.session, path),
+            on_done=lambda result: self._imported(path, result), on_error=self._import_failed,
+            label=_("Importing {file}…").format(file=path.name), on_cancelled=self._import_cancelled)
 
     def _finish_import(self, text: str, error: bool) -> None:
         self.worker = None

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogBut
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.gui.page import Page
-from fieldapp.gui.workers import error_message, run_with_progress
+from fieldapp.gui.workers import error_message
 from fieldapp.i18n import N_, _, format_datetime, format_number, ngettext
 from fieldapp.store.repositories import Change
 from fieldapp.sync.bundle import SUFFIX, TABLE_LABELS, export_bundle, file_code, same_role_message, tables_for
@@ -337,9 +337,6 @@ class SyncPage(Page):
                                  else _("Make this vault a field office…"))
 
     def clear(self) -> None:
-        if self.worker is not None:
-            # Locking: stop the data file being handled; its transaction rolls back.
-            self.worker.cancel()
         for window in (self.add_dialog, self.role_box):
             if window is not None:
                 window.reject()
@@ -574,7 +571,7 @@ class SyncPage(Page):
             return
         session = self.context.session
         self.result_label.hide()
-        self.worker = run_with_progress(
+        self.worker = self.context.jobs.run_with_progress(
             self, _("Making the data file"),
             lambda report, cancelled: export_bundle(session, site_id, folder, full, report, cancelled),
             on_done=self._exported, on_error=self._failed, on_cancelled=self._cancelled)
@@ -610,9 +607,9 @@ class SyncPage(Page):
         self.result_label.hide()
         label = ngettext("Opening {count} data file…", "Opening {count} data files…", len(paths)).format(
             count=len(paths))
-        self.worker = run_with_progress(self, _("Opening data files"), import_work(self.context.session, paths),
-                                        on_done=self._imported, on_error=self._failed, label=label,
-                                        on_cancelled=self._cancelled)
+        self.worker = self.context.jobs.run_with_progress(
+            self, _("Opening data files"), import_work(self.context.session, paths),
+            on_done=self._imported, on_error=self._failed, label=label, on_cancelled=self._cancelled)
         self._update_buttons()
 
     def _imported(self, outcomes) -> None:

@@ -1,5 +1,15 @@
 """Run long work (key derivation, imports, exports, bundles) off the GUI thread (STYLE.md 5).
 
+Start every job through the app context's owner of jobs, never with `Worker(...)` directly:
+
+    worker = context.jobs.start(fn, on_done=…, on_error=…, on_progress=…, on_cancelled=…)
+    worker = context.jobs.run_with_progress(parent, title, fn, on_done, on_error=…, label=…)
+
+so that lock and exit cancel every job and wait for it to end, in one place (`Jobs.stop_all`),
+before the key is dropped and the database closed (STYLE.md 5c). A job started while a session is
+open runs inside `session.own_connection()`: its reads and writes go through a connection of its
+own, and the GUI thread never sees its uncommitted rows.
+
 The work is a plain callable `fn(report_progress, is_cancelled)` that knows nothing of Qt:
 it calls `report_progress(done, total)` now and then, checks `is_cancelled()` between steps
 and, when cancelled, leaves the data as it was and either returns or raises `Cancelled`.
@@ -90,6 +100,7 @@ class Worker(QObject):
         return self
 
     def is_running(self) -> bool:
+        """True until the work has returned (or raised) and its thread has ended."""
         return self._thread.isRunning()
 
     def wait(self, msecs: int = -1) -> bool:
@@ -132,6 +143,9 @@ def start_key_work(worker: "Worker", shown: QWidget) -> None:
 
     The derivation itself runs in a child process (store/keyderive.py), so the window keeps
     painting; the busy cursor says that the second or so of waiting is expected.
+    These are the only jobs started outside `Jobs`: they run before any session exists (unlock,
+    vault creation, recovery), so a lock has nothing of theirs to stop; app exit waits for them
+    with wait_for_all() after AppContext.shutdown().
     """
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     worker.finished.connect(QApplication.restoreOverrideCursor, Qt.ConnectionType.QueuedConnection)
@@ -157,7 +171,8 @@ def show_error(parent: QWidget | None, title: str, error: BaseException) -> None
     QMessageBox.warning(parent, title, error_message(error))
 
 
-def run_with_progress(
+def _run_with_progress(
+    jobs: "Jobs",
     parent: QWidget | None,
     title: str,
     fn: WorkFn,
@@ -171,6 +186,7 @@ def run_with_progress(
     on_error defaults to a warning box with the error's one-line message. The dialog appears
     only if the work lasts longer than half a second, so quick jobs do not flash a window.
     Returns the started worker (its `dialog` attribute is the progress dialog).
+    Called as `context.jobs.run_with_progress(parent, title, fn, on_done, …)`.
     """
     dialog = QProgressDialog(parent)
     dialog.setWindowTitle(title)
@@ -212,7 +228,7 @@ def run_with_progress(
         if on_cancelled is not None:
             on_cancelled()
 
-    worker = Worker(fn, on_done=done, on_error=error, on_progress=progress, on_cancelled=cancelled)
+    worker = jobs.start(fn, on_done=done, on_error=error, on_progress=progress, on_cancelled=cancelled)
 
     def request_cancel() -> None:
         worker.cancel()
@@ -223,4 +239,71 @@ def run_with_progress(
 
     dialog.canceled.connect(request_cancel)
     worker.dialog = dialog
-    return worker.start()
+    return worker
+
+
+class Jobs(QObject):
+    """The one owner of every background job (AppContext.jobs; STYLE.md 5c).
+
+    `current_session()` gives the open session, or None while locked. A job started while one
+    is open runs inside `session.own_connection()` (see the module docstring); one started
+    without (unlock, vault creation, restore into another folder) runs as it is.
+    `stop_all(session)` is what lock and exit call: cancel every job, interrupt the statement
+    each is running, and wait until every one has ended; only then may the session be locked.
+    """
+
+    def __init__(self, current_session: Callable[[], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self._current_session = current_session
+        self._jobs: set[Worker] = set()
+
+    def start(
+        self,
+        fn: WorkFn,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: ProgressFn | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+    ) -> Worker:
+        """Run `fn(report_progress, is_cancelled)` in a worker thread; returns the started Worker.
+
+        Callbacks land on the GUI thread. A job cancelled by a lock reports on_cancelled (after
+        the lock: check `context.is_unlocked` before touching the session there)."""
+        session = self._current_session()
+        work = fn if session is None else _with_own_connection(session, fn)
+        worker = Worker(work, on_done=on_done, on_error=on_error, on_progress=on_progress,
+                        on_cancelled=on_cancelled)
+        self._jobs.add(worker)
+        worker.finished.connect(lambda: self._jobs.discard(worker), Qt.ConnectionType.QueuedConnection)
+        return worker.start()
+
+    def run_with_progress(self, parent: QWidget | None, title: str, fn: WorkFn, on_done: Callable[[Any], None],
+                          on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
+                          on_cancelled: Callable[[], None] | None = None) -> Worker:
+        """`start` behind a window-modal progress dialog with a Cancel button (see _run_with_progress)."""
+        return _run_with_progress(self, parent, title, fn, on_done, on_error, label, on_cancelled)
+
+    def running(self) -> list[Worker]:
+        return [worker for worker in self._jobs if worker.is_running()]
+
+    def stop_all(self, session=None) -> None:
+        """Cancel every job and block until each has ended (its transaction rolled back, its
+        partial files removed). `session`: the one being locked, whose jobs' statements are
+        interrupted so that a long query or a backup's VACUUM INTO stops at once."""
+        jobs = list(self._jobs)
+        for worker in jobs:
+            worker.cancel()
+        if session is not None:
+            session.interrupt_jobs()
+        for worker in jobs:
+            # No time limit: closing the database under a job still writing could leave half a
+            # file or a failed rollback. Every job checks is_cancelled() between steps.
+            worker.wait()
+            self._jobs.discard(worker)
+
+
+def _with_own_connection(session, fn: WorkFn) -> WorkFn:
+    def work(report: ProgressFn, is_cancelled: Callable[[], bool]) -> Any:
+        with session.own_connection():
+            return fn(report, is_cancelled)
+    return work

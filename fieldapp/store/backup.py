@@ -152,6 +152,8 @@ def write_backup(session, output: Path | str, progress: Progress | None = None,
                     if progress:
                         progress(done, total)
                     yield chunk
+            if is_cancelled and is_cancelled():  # cancelled during the last chunk: still no file
+                raise BackupError(_("Backup cancelled; no file was written."))
 
         needed = len(MAGIC) + 4 + len(header) + total + total // 1000 + 4096  # age adds 16 bytes per 64 KiB
         problem = space_problem(output.parent, needed)

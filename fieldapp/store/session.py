@@ -83,6 +83,16 @@ class Session:
     def locked(self) -> bool:
         return self._connection is None
 
+    def own_connection(self):
+        """`with session.own_connection():` a background job's thread reads and writes through a
+        connection of its own (store/db.py Database); the GUI thread keeps the shared one."""
+        return self.connection.own_connection()
+
+    def interrupt_jobs(self) -> None:
+        """Stop at once the statement each background job is running (lock, exit)."""
+        if self._connection is not None:
+            self._connection.interrupt_jobs()
+
     # -- keys ----------------------------------------------------------------------------------
     def add_user(self, name: str, passphrase: str) -> None:
         check_user_name(name)
@@ -136,6 +146,8 @@ class Session:
     def lock(self) -> None:
         """Close the database (SQLCipher wipes its copy of the key and its pages) and wipe our key.
 
+        The caller first lets every job that uses this session end (gui/context.py does): the key
+        is wiped only after every connection, the jobs' own included, is closed.
         The repositories keep no rows; whatever the caller still holds is its own to drop."""
         if self._connection is not None:
             connection, self._connection = self._connection, None

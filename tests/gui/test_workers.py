@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from fieldapp.errors import ImportFileError
-from fieldapp.gui.workers import Cancelled, Worker, run_with_progress
+from fieldapp.gui.workers import Cancelled, Jobs, Worker
 
 
 def test_work_runs_off_gui_thread_and_callbacks_land_on_it(qtbot):
@@ -93,8 +93,8 @@ def test_progress_dialog_cancel_button_cancels_the_work(qtbot):
             time.sleep(0.001)
         return "done"
 
-    worker = run_with_progress(parent, "Importing places", work, on_done=done.append,
-                               on_cancelled=lambda: cancelled.append(True))
+    worker = Jobs(lambda: None).run_with_progress(parent, "Importing places", work, on_done=done.append,
+                                                  on_cancelled=lambda: cancelled.append(True))
     dialog = worker.dialog
     qtbot.waitUntil(dialog.isVisible, timeout=3000)
     assert dialog.windowTitle() == "Importing places"
