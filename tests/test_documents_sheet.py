@@ -15,7 +15,7 @@ from fieldapp.i18n import translate_in
 from fieldapp.documents.referral_slip import build_referral_slip
 from fieldapp.domain.records import Referral, ReferralService
 from fieldapp.store.outputs import set_office_contact
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 BENI, BUTEMBO, GOMA = "CD6109", "CD6110", "CD6101"  # Beni and Butembo are in Nord-Kivu (CD61), so is Goma
 

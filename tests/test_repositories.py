@@ -8,7 +8,7 @@ import pytest
 
 from fieldapp.domain.records import Alert, Provider, Referral, ReferralService, Training
 from fieldapp.errors import NotFound, ValidationError
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 BASE = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
 

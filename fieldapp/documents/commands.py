@@ -8,7 +8,7 @@ from datetime import date
 
 from fieldapp.documents.common import LANGUAGE_SPECS, DocumentError, write_document
 from fieldapp.i18n import _, language
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 
 def _date(value: str) -> date:

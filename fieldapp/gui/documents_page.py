@@ -27,7 +27,7 @@ from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.workers import run_with_progress, show_error
 from fieldapp.i18n import N_, _, language
 from fieldapp.store.outputs import office_contact, set_office_contact
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 SHEET, SLIP, REPORT, EXPORT, MARA = "pathway_sheet", "referral_slip", "report", "export", "mara_report"
 DOCUMENTS = ((SHEET, N_("Referral-pathway sheet")), (SLIP, N_("Referral slip")), (REPORT, N_("Period report")),

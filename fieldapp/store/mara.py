@@ -13,7 +13,8 @@ from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _, ngettext
 from fieldapp.store.db import transaction
-from fieldapp.store.repositories import Change, ListQuery, Repository, fts_query
+from fieldapp.core.changes import Change, ListQuery
+from fieldapp.store.repositories import Repository, fts_query
 
 PERIOD = "coalesce(occurred_on, learned_on)"
 _LINK_TABLES = {"referral": "referrals", "alert": "alerts"}

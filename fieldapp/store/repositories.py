@@ -8,10 +8,11 @@ the same transaction, and returns a `Change` summary the GUI uses to decide what
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, Iterable, Iterator, TypeVar
 
+from fieldapp.core.changes import Change, ListQuery
 from fieldapp.domain import services as service_rules
 from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralService, Training, utc_now
 from fieldapp.domain.validation import validate
@@ -21,36 +22,6 @@ from fieldapp.store.convert import column_kinds, datetime_to_text, record_to_row
 from fieldapp.store.db import transaction
 
 R = TypeVar("R", bound=Record)
-
-
-@dataclass
-class Change:
-    """What one operation changed, per record kind (STYLE.md 5)."""
-
-    kind: str
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-
-    @property
-    def ids(self) -> list[str]:
-        return [*self.created, *self.updated, *self.deleted]
-
-
-@dataclass
-class ListQuery:
-    """One list request. `filters` keys are the repository's FILTERS names (status, type, sector…)."""
-
-    search: str = ""
-    date_from: date | None = None
-    date_to: date | None = None  # inclusive
-    pcode_prefix: str = ""
-    filters: dict[str, object] = field(default_factory=dict)
-    sort: str = ""
-    descending: bool = True
-    include_deleted: bool = False
-    limit: int | None = None
-    offset: int = 0
 
 
 @dataclass
@@ -554,6 +525,3 @@ class ProviderRepository(Repository[Provider]):
         filters = {"active": True} if active_only else {}
         return self.list(ListQuery(pcode_prefix=pcode, filters=filters, sort="name", descending=False))
 
-
-def copy_record(record: R) -> R:
-    return replace(record)

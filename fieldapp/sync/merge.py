@@ -15,7 +15,7 @@ from fieldapp.domain.records import utc_now
 from fieldapp.i18n import _
 from fieldapp.store.convert import datetime_to_text
 from fieldapp.store.db import transaction
-from fieldapp.store.repositories import Change
+from fieldapp.core.changes import Change
 from fieldapp.store.sync_store import SYNCED_TABLES, UUID_TABLES, SyncStore, columns, key_column
 from fieldapp.sync.mara import check_references as mara_references
 from fieldapp.sync.site import SyncError, now_text
