@@ -20,6 +20,7 @@ from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _
 from fieldapp.store.convert import column_kinds, datetime_to_text, record_to_row, record_values, values_to_record
 from fieldapp.store.db import transaction
+from fieldapp.store.meta import set_meta
 
 R = TypeVar("R", bound=Record)
 
@@ -35,9 +36,7 @@ class Writer:
     audit: object  # fieldapp.store.audit.AuditLog
 
     def persist_clock(self) -> None:
-        self.connection.execute(
-            "INSERT INTO meta (key, value) VALUES ('hlc_last', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self.clock.last,))
+        set_meta(self.connection, "hlc_last", self.clock.last)
 
 
 def fts_query(text: str) -> str:
@@ -187,9 +186,41 @@ class Repository(Generic[R]):
         row = self._db.execute(f"SELECT seq FROM {self.TABLE} WHERE id = ?", (record_id,)).fetchone()
         return row[0] if row else None
 
-    def count(self, query: ListQuery | None = None) -> int:
+    def _where_also(self, query: ListQuery | None, extra_condition: str, extra_params: tuple) -> tuple[str, list]:
         where, params = self._where(query or ListQuery())
+        if extra_condition:
+            where = (where + " AND " if where else " WHERE ") + f"({extra_condition})"
+            params = [*params, *extra_params]
+        return where, params
+
+    def count(self, query: ListQuery | None = None, extra_condition: str = "", extra_params: tuple = ()) -> int:
+        """How many records match `query` (and `extra_condition`, as for iter_batches)."""
+        where, params = self._where_also(query, extra_condition, extra_params)
         return self._db.execute(f"SELECT count(*) FROM {self.TABLE}{where}", params).fetchone()[0]
+
+    def iter_batches(self, query: ListQuery | None = None, batch: int = 2000, extra_condition: str = "",
+                     extra_params: tuple = ()) -> Iterator[list[R]]:
+        """The records matching `query`, in storage order, one batch (list) at a time (exports).
+
+        Keyset paging on `seq` keeps each batch one index range scan, so the thousandth batch costs
+        what the first did and memory holds one batch, whatever the table size. `extra_condition` is
+        a fixed SQL fragment of the store (never user text) with `?` placeholders for `extra_params`.
+        """
+        where, params = self._where_also(query, extra_condition, extra_params)
+        where = f"{where} AND seq > ?" if where else " WHERE seq > ?"
+        # NOT INDEXED: walk the table in seq order and stop at `batch` matches. Through a date index
+        # SQLite would instead collect and sort every match of the period again for each batch.
+        sql = (f"SELECT seq, {', '.join(self._columns)} FROM {self.TABLE} NOT INDEXED{where} "
+               "ORDER BY seq LIMIT ?")
+        last_seq = 0
+        while True:
+            rows = self._db.execute(sql, [*params, last_seq, batch]).fetchall()
+            if not rows:
+                return
+            last_seq = rows[-1][0]
+            yield [self._to_record(row[1:]) for row in rows]
+            if len(rows) < batch:
+                return
 
     def count_by(self, column: str, query: ListQuery | None = None) -> dict[str, int]:
         if column not in self._columns:

@@ -17,6 +17,7 @@ from fieldapp.store.slots import read_slot_users
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.store.vault import Vault, check_new_passphrase, check_user_name
 from fieldapp.core.hlc import HybridClock
+from fieldapp.store.meta import get_meta, set_meta
 
 
 class Session:
@@ -57,8 +58,8 @@ class Session:
     def reconcile_key_slots(self) -> None:
         """Audit key slots added, changed or removed since the vault last saw them (e.g. `passwd`)."""
         current = self.vault.slot_fingerprints(read_slot_users(self._connection))
-        row = self._connection.execute("SELECT value FROM meta WHERE key = 'slot_fingerprints'").fetchone()
-        known = json.loads(row[0]) if row else {}
+        stored = get_meta(self._connection, "slot_fingerprints")
+        known = json.loads(stored) if stored else {}
         if current == known:
             return
         with db.transaction(self._connection):
@@ -69,9 +70,7 @@ class Session:
                     self.audit.append(self.user, "key_slot_removed", "user", name)
                 elif current[name] != known[name]:
                     self.audit.append(self.user, "key_slot_changed", "user", name)
-            self._connection.execute(
-                "INSERT INTO meta (key, value) VALUES ('slot_fingerprints', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(current, sort_keys=True),))
+            set_meta(self._connection, "slot_fingerprints", json.dumps(current, sort_keys=True))
 
     @property
     def connection(self):
@@ -102,6 +101,13 @@ class Session:
     def _register_user(self, user: str) -> None:
         self.connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
         self.reconcile_key_slots()
+
+    def derive_key(self, salt: bytes, purpose: bytes) -> bytes:
+        """A 256-bit key for one `purpose` (e.g. sealing a backup), derived from the vault key,
+        which itself never leaves the session."""
+        if self._connection is None:
+            raise VaultError(_("The vault is locked."))
+        return keyderive.subkey(self._key, salt, purpose)
 
     # -- settings ------------------------------------------------------------------------------
     def user_settings(self) -> dict:

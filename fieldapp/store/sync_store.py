@@ -13,6 +13,7 @@ from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, Party
 from fieldapp.domain.records import Alert, Place, Provider, Referral, ReferralService, Training
 from fieldapp.store import secret
 from fieldapp.store.convert import column_kinds
+from fieldapp.store.meta import get_meta, set_meta
 
 # Synced tables, their record type and key column. Table names are never taken from input:
 # every statement below only formats names from this dict.
@@ -86,12 +87,10 @@ class SyncStore:
 
     # -- meta ----------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return get_meta(self._db, key)
 
     def set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        set_meta(self._db, key, value)
 
     # -- this site's keys ----------------------------------------------------------------------
     def identity(self) -> tuple[str, str] | None:
