@@ -7,6 +7,7 @@ from datetime import datetime, time, timezone
 from typing import Callable, Iterable
 
 from fieldapp.domain.records import Referral, Training
+from fieldapp.domain.services import SERVICE_SECURED
 from fieldapp.i18n import N_
 
 PEP_WINDOW_HOURS = 72
@@ -40,8 +41,11 @@ def hours_since_incident(referral: Referral, now: datetime) -> float | None:
     return max(0.0, (now - moment).total_seconds() / 3600)
 
 
-# A health service at one of these statuses means the survivor has the care the windows are for.
-HEALTH_CARE_DONE = ("accepted", "completed")
+# A health service whose care is secured (accepted or received) is the care the windows are for.
+HEALTH_CARE_DONE = SERVICE_SECURED
+# Home (DESIGN.md 3): an alert needs action once open this long; the counts cover these last days.
+ALERT_OPEN_HOURS = 24
+RECENT_DAYS = 30
 HEALTH_SECTOR = "health"
 
 # Why a referral shows no countdown (Urgency.quiet_reason); "" when it may show one.

@@ -1,5 +1,6 @@
-"""Store helpers for what leaves the vault: audit entries for exports and prints, records streamed
-in batches for spreadsheet exports, and the office contact printed on sheets and slips."""
+"""Store helpers for what leaves the vault: audit entries for exports and prints, and records
+streamed in batches for spreadsheet exports. (The office contact printed on sheets and slips is
+the session's: Session.office_contact.)"""
 
 from __future__ import annotations
 
@@ -8,10 +9,6 @@ from typing import Iterator
 from fieldapp.store.db import transaction
 from fieldapp.core.changes import ListQuery
 from fieldapp.store.repositories import Repository
-from fieldapp.store.meta import get_meta, set_meta
-
-OFFICE_CONTACT_KEY = "office_contact"
-
 
 def log_output(session, action: str, record_type: str, record_id: str = "", detail: dict | None = None) -> None:
     """One audit entry ("export", "print") in its own transaction."""
@@ -52,17 +49,3 @@ def iter_places(session, batch: int = 2000) -> Iterator[list]:
             return
         yield places
         offset += len(places)
-
-
-def office_contact(session) -> str:
-    return get_meta(session.connection, OFFICE_CONTACT_KEY) or ""
-
-
-def set_office_contact(session, text: str) -> None:
-    """The office's own contact (phone, address) printed on sheets and slips; audited when it changes."""
-    text = text.strip()
-    if text == office_contact(session):
-        return
-    with transaction(session.connection):
-        set_meta(session.connection, OFFICE_CONTACT_KEY, text)
-        session.audit.append(session.user, "update", "office_contact", "", {"fields": ["office_contact"]})

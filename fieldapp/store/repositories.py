@@ -481,8 +481,8 @@ class ServiceRepository(Repository[ReferralService]):
     def follow_ups_due(self, on_or_before: date, limit: int = 200) -> list[ReferralService]:
         rows = self._db.execute(
             f"{self._select} WHERE deleted = 0 AND follow_up_on IS NOT NULL AND follow_up_on <= ? "
-            "AND status NOT IN ('completed', 'declined', 'rejected', 'unavailable', 'cancelled') "
-            "ORDER BY follow_up_on LIMIT ?", (on_or_before.isoformat(), limit)).fetchall()
+            f"AND status NOT IN ({', '.join('?' * len(service_rules.FINAL))}) "
+            "ORDER BY follow_up_on LIMIT ?", (on_or_before.isoformat(), *service_rules.FINAL, limit)).fetchall()
         return [self._to_record(row) for row in rows]
 
 

@@ -8,6 +8,7 @@ from fieldapp.errors import VaultError
 from fieldapp.i18n import _
 from fieldapp.store import db, keyderive, secret
 from fieldapp.store.audit import AuditLog
+from fieldapp.store.dashboard import Dashboard
 from fieldapp.store.mara import (CommitmentItemRepository, CommitmentRepository, IncidentRepository,
                                  PartyRepository)
 from fieldapp.store.places import PlaceRepository
@@ -18,6 +19,8 @@ from fieldapp.store.sync_store import SyncStore
 from fieldapp.store.vault import Vault, check_new_passphrase, check_user_name
 from fieldapp.core.hlc import HybridClock
 from fieldapp.store.meta import get_meta, set_meta
+
+OFFICE_CONTACT_KEY = "office_contact"
 
 
 class Session:
@@ -51,6 +54,7 @@ class Session:
         self.parties = PartyRepository(self.writer)
         self.commitment_items = CommitmentItemRepository(self.writer)
         self.commitments = CommitmentRepository(self.writer, self.commitment_items)
+        self.dashboard = Dashboard(self)
         self.unlock_warnings: list[str] = []  # failed unlocks since the last visit, said once at unlock
         connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
         self.reconcile_key_slots()
@@ -118,6 +122,20 @@ class Session:
         with db.transaction(self.connection):
             self.connection.execute("UPDATE users SET settings = ? WHERE name = ?",
                                     (json.dumps(settings, sort_keys=True), self.user))
+
+    # -- the office -----------------------------------------------------------------------------
+    def office_contact(self) -> str:
+        """The office's own contact (phone, address) printed on sheets and slips."""
+        return get_meta(self.connection, OFFICE_CONTACT_KEY) or ""
+
+    def set_office_contact(self, text: str) -> None:
+        """One transaction; audited when it changes."""
+        text = text.strip()
+        if text == self.office_contact():
+            return
+        with db.transaction(self.connection):
+            set_meta(self.connection, OFFICE_CONTACT_KEY, text)
+            self.audit.append(self.user, "update", "office_contact", "", {"fields": ["office_contact"]})
 
     # -- checks --------------------------------------------------------------------------------
     def verify(self) -> list[str]:
