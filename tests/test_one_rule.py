@@ -1,0 +1,87 @@
+"""Rules kept once, in domain/, and used everywhere (issue 14): a P-code, and which service
+statuses are final, mean the same in a form, a place file, a bundle, Home and the follow-up lists."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from fieldapp.domain import services as service_rules
+from fieldapp.domain.gazetteer import parse_pcode_bytes
+from fieldapp.domain.records import Place, Referral, ReferralService
+from fieldapp.domain.validation import validate
+from fieldapp.errors import ImportFileError, ValidationError
+from fieldapp.store.convert import record_values
+from fieldapp.sync.wire import RecordProblem, decode_line, encode_row
+
+SITE = str(uuid.uuid4())
+LONG = "CD" + "1" * 22  # 24 characters: the form and place files took it, bundles refused it
+
+
+def _form_accepts(pcode: str) -> bool:
+    referral = Referral(survivor_code="BNI-2024-0001", incident_type="rape", sex="female", age_group="18-59",
+                        location_pcode=pcode, incident_date_precision="unknown",
+                        reported_at=datetime.now(timezone.utc) - timedelta(hours=1))
+    try:
+        validate(referral)
+    except ValidationError as error:
+        assert set(error.problems) == {"location_pcode"}, error.problems
+        return False
+    return True
+
+
+def _place_file_accepts(pcode: str) -> bool:
+    raw = f"admin0Pcode,admin0Name_en,admin1Pcode,admin1Name_en\nCD,DR Congo,{pcode},Nord-Kivu\n".encode()
+    try:
+        parse_pcode_bytes(raw, "places.csv")
+    except ImportFileError:
+        return False
+    return True
+
+
+def _bundle_accepts(pcode: str) -> bool:
+    place = Place(pcode=pcode, level=1, name_en="Nord-Kivu", parent_pcode="CD",
+                  hlc=f"000001700000000.000001.{SITE}", origin_site=SITE,
+                  updated_at=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    try:
+        decode_line("places", encode_row("places", record_values(place)), SITE)
+    except RecordProblem:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("pcode, valid", [("CD61", True), ("CD6101", True), ("COD6101AB", True), (LONG, False),
+                                          ("C61", False), ("CD-61", False)])
+def test_a_pcode_is_judged_the_same_by_a_form_a_place_file_and_a_bundle(pcode, valid):
+    assert (_form_accepts(pcode), _place_file_accepts(pcode), _bundle_accepts(pcode)) == (valid, valid, valid)
+
+
+def test_a_pcode_with_a_line_break_after_it_is_not_a_pcode():
+    assert not _form_accepts("CD61\n")
+    assert not _bundle_accepts("CD61\n")
+
+
+def test_final_statuses_are_those_with_no_way_out():
+    assert set(service_rules.FINAL) == {"completed", "declined", "rejected", "unavailable", "cancelled"}
+    assert all(not service_rules.allowed_next(status) for status in service_rules.FINAL)
+
+
+def test_home_and_the_follow_up_list_leave_out_the_same_final_services(session):
+    referral = Referral(survivor_code="BNI-2024-0001", incident_type="physical_assault", sex="female",
+                        age_group="18-59", location_pcode="CD61", consent_referral=True, incident_date_precision="unknown",
+                        reported_at=datetime.now(timezone.utc) - timedelta(days=2))
+    session.referrals.create(referral)
+    due = date.today() - timedelta(days=1)
+    by_status = {}
+    for status in service_rules.TRANSITIONS:
+        service = ReferralService(referral_id=referral.id, sector="health", status=status, follow_up_on=due,
+                                  reason="full" if status == "rejected" else "")
+        session.services.create(service)
+        by_status[service.id] = status
+    expected = {status for status in service_rules.TRANSITIONS if status not in service_rules.FINAL}
+    assert expected == {"pending", "referred", "accepted"}
+    listed = {by_status[s.id] for s in session.services.follow_ups_due(date.today())}
+    on_home = {by_status[item.service_id] for item in session.dashboard.follow_ups(date.today()).items}
+    assert listed == on_home == expected
