@@ -34,13 +34,6 @@ def incident_moment(referral: Referral) -> datetime | None:
     return datetime.combine(referral.incident_date, time(0, 0), tzinfo=timezone.utc)
 
 
-def hours_since_incident(referral: Referral, now: datetime) -> float | None:
-    moment = incident_moment(referral)
-    if moment is None:
-        return None
-    return max(0.0, (now - moment).total_seconds() / 3600)
-
-
 # A health service whose care is secured (accepted or received) is the care the windows are for.
 HEALTH_CARE_DONE = SERVICE_SECURED
 # Home (DESIGN.md 3): an alert needs action once open this long; the counts cover these last days.

@@ -18,7 +18,7 @@ from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralS
 from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _
-from fieldapp.store.convert import column_kinds, datetime_to_text, record_to_row, record_values, values_to_record
+from fieldapp.store.convert import column_kinds, record_to_row, record_values, values_to_record
 from fieldapp.store.db import transaction
 from fieldapp.store.meta import set_meta
 
@@ -229,18 +229,6 @@ class Repository(Generic[R]):
         rows = self._db.execute(f"SELECT {column}, count(*) FROM {self.TABLE}{where} GROUP BY {column}", params)
         return {key: n for key, n in rows}
 
-    def iter_changed_since(self, hlc: str = "", batch: int = 2000) -> Iterator[R]:
-        """Every version (tombstones too) stamped after `hlc`, in clock order, streamed in batches."""
-        last_hlc = hlc
-        while True:
-            rows = self._db.execute(f"{self._select} WHERE hlc > ? ORDER BY hlc LIMIT ?",
-                                    (last_hlc, batch)).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield self._to_record(row)
-            last_hlc = rows[-1][self._columns.index("hlc")]
-
     # -- writing -------------------------------------------------------------------------------
     def _stamp_new(self, record: R, now: datetime) -> R:
         record.created_at = record.created_at or now
@@ -325,9 +313,6 @@ class Repository(Generic[R]):
         self._check(record)
         self._stamp_new(record, utc_now())
         self._insert(record)
-
-    def changed_fields(self, before: R, after: R) -> list[str]:
-        return self._changed_fields(before, after)
 
     def update_in_transaction(self, record: R) -> list[str]:
         """Validate and write a new version of a known record; returns the fields that changed
@@ -478,12 +463,6 @@ class ServiceRepository(Repository[ReferralService]):
         if getattr(after, "_override_used", False):
             self._audit_override(after)
 
-    def follow_ups_due(self, on_or_before: date, limit: int = 200) -> list[ReferralService]:
-        rows = self._db.execute(
-            f"{self._select} WHERE deleted = 0 AND follow_up_on IS NOT NULL AND follow_up_on <= ? "
-            f"AND status NOT IN ({', '.join('?' * len(service_rules.FINAL))}) "
-            "ORDER BY follow_up_on LIMIT ?", (on_or_before.isoformat(), *service_rules.FINAL, limit)).fetchall()
-        return [self._to_record(row) for row in rows]
 
 
 def _shortest_path(start: str, target: str) -> list[str] | None:
@@ -515,13 +494,6 @@ class AlertRepository(Repository[Alert]):
         "threat_type": "seq IN (SELECT alert_seq FROM alert_threats WHERE threat = ?)",
         "type": "seq IN (SELECT alert_seq FROM alert_threats WHERE threat = ?)",
     }
-
-    def open_longer_than(self, received_before: datetime, limit: int = 200) -> list[Alert]:
-        rows = self._db.execute(
-            f"{self._select} WHERE deleted = 0 AND status = 'open' AND received_at < ? "
-            "ORDER BY received_at LIMIT ?", (datetime_to_text(received_before), limit)).fetchall()
-        return [self._to_record(row) for row in rows]
-
 
 class TrainingRepository(Repository[Training]):
     TABLE, RECORD, FTS, DATE_COLUMN = "trainings", Training, "trainings_fts", "start_date"

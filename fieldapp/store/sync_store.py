@@ -9,28 +9,15 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, Party
-from fieldapp.domain.records import Alert, Place, Provider, Referral, ReferralService, Training
+from fieldapp.domain.synced import BY_NAME, SYNCED
 from fieldapp.store import secret
 from fieldapp.store.convert import column_kinds
 from fieldapp.store.meta import get_meta, set_meta
 
-# Synced tables, their record type and key column. Table names are never taken from input:
-# every statement below only formats names from this dict.
-SYNCED_TABLES: dict[str, type] = {
-    "referrals": Referral,
-    "referral_services": ReferralService,
-    "alerts": Alert,
-    "trainings": Training,
-    "providers": Provider,
-    "places": Place,
-    "incidents": Incident,
-    "parties": Party,
-    "commitments": Commitment,
-    "commitment_items": CommitmentItem,
-}
-UUID_TABLES = ("referrals", "referral_services", "alerts", "trainings", "providers",
-               "incidents", "parties", "commitments", "commitment_items")
+# Synced tables and their record type, from the one registry (domain/synced.py). Table names are
+# never taken from input: every statement below only formats names from it.
+SYNCED_TABLES: dict[str, type] = {table.name: table.record for table in SYNCED}
+UUID_TABLES = tuple(table.name for table in SYNCED if table.key == "id")
 # Places have no integer `seq`; their implicit rowid orders them just as stably within a transaction.
 _ORDER_COLUMN = {table: "seq" for table in UUID_TABLES} | {"places": "rowid"}
 # A clock stamp is `WWWWWWWWWWWWWWW.CCCCCC.SITE`: the writing site starts at character 24.
@@ -39,7 +26,7 @@ BATCH = 2000
 
 
 def key_column(table: str) -> str:
-    return "pcode" if table == "places" else "id"
+    return BY_NAME[table].key
 
 
 def columns(table: str) -> list[str]:
@@ -282,10 +269,6 @@ class SyncStore:
                                    (pattern,)).fetchone()[0] for table in SYNCED_TABLES]
         return max((stamp for stamp in stamps if stamp), default=None)
 
-    def max_stamp(self, tables: Iterable[str]) -> str:
-        stamps = [self._db.execute(f"SELECT max(hlc) FROM {_table(t)}").fetchone()[0] or "" for t in tables]
-        return max(stamps, default="")
-
     # -- what a merge reads and writes ---------------------------------------------------------
     def local_rows(self, table: str, keys: list[str]) -> dict[str, tuple]:
         cols = columns(_table(table))
@@ -377,10 +360,6 @@ class SyncStore:
             f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts WHERE differs = 1 AND resolution = '' "
             "ORDER BY detected_at DESC, seq DESC LIMIT ? OFFSET ?", (limit, offset))
         return [_stored(row) for row in rows]
-
-    def count_open_conflicts(self) -> int:
-        return self._db.execute(
-            "SELECT count(*) FROM sync_conflicts WHERE differs = 1 AND resolution = ''").fetchone()[0]
 
     def conflict(self, seq: int) -> StoredVersion | None:
         row = self._db.execute(f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts WHERE seq = ?", (seq,)).fetchone()
