@@ -84,3 +84,32 @@ def test_home_lists_the_follow_ups_of_services_not_yet_final(session):
     assert expected == {"pending", "referred", "accepted"}
     on_home = {by_status[item.service_id] for item in session.dashboard.follow_ups(date.today()).items}
     assert on_home == expected
+
+
+def test_the_conflicts_table_names_a_record_kind_as_the_audit_log_does(session):
+    """A conflict kept by a reviewer: its row and its audit entry both say "service"; rows stored
+    by the table's name before schema 7 are renamed on upgrade."""
+    from fieldapp.store import db
+    from fieldapp.store.sync_store import SyncStore
+    from fieldapp.sync.merge import keep_winner
+
+    connection = session.connection
+    with db.transaction(connection):
+        for record_type, record_id in (("referral_services", "s-1"), ("places", "CD61")):
+            connection.execute(
+                "INSERT INTO sync_conflicts (record_type, record_id, site, hlc, version, differs, detected_at) "
+                "VALUES (?, ?, ?, '000001700000000.000001.x', '{}', 1, '2026-01-01')", (record_type, record_id, SITE))
+        connection.execute("PRAGMA user_version = 6")
+    assert "0007_conflict_kinds.sql" in db.migrate(connection)
+    stored = dict(connection.execute("SELECT record_id, record_type FROM sync_conflicts").fetchall())
+    assert stored == {"s-1": "service", "CD61": "place"}
+
+    store = SyncStore(connection)
+    by_id = {conflict.record_id: conflict for conflict in store.open_conflicts()}
+    assert by_id["s-1"].record_type == "referral_services"  # the table, for the merge to read
+    keep_winner(session, by_id["s-1"].seq)
+    entry = session.audit.entries(limit=1)[0]
+    assert (entry.action, entry.record_type, entry.record_id) == ("conflict_kept", "service", "s-1")
+    with db.transaction(connection):
+        store.put_version("referral_services", "s-2", SITE, "000001700000000.000002.x", {}, True, "2026-01-02", "")
+    assert connection.execute("SELECT record_type FROM sync_conflicts WHERE record_id = 's-2'").fetchone()[0] == "service"

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from fieldapp.domain.synced import BY_NAME, SYNCED
+from fieldapp.domain.synced import BY_KIND, BY_NAME, SYNCED
 from fieldapp.store import secret
 from fieldapp.store.convert import column_kinds
 from fieldapp.store.meta import get_meta, set_meta
@@ -39,12 +39,17 @@ def _table(table: str) -> str:
     return table
 
 
+def _kind(table: str) -> str:
+    """How the conflicts table names the records of `table`: by kind, as the audit log does."""
+    return BY_NAME[table].kind
+
+
 @dataclass
 class StoredVersion:
     """One row of sync_conflicts."""
 
     seq: int
-    record_type: str
+    record_type: str  # the synced table (stored as the record's kind)
     record_id: str
     site: str
     hlc: str
@@ -63,6 +68,7 @@ _CONFLICT_COLUMNS = ("seq, record_type, record_id, site, hlc, version, differs, 
 
 def _stored(row) -> StoredVersion:
     values = list(row)
+    values[1] = BY_KIND[values[1]].name  # stored as the record's kind, handed back as its table
     values[5] = json.loads(values[5])
     values[6] = bool(values[6])
     return StoredVersion(*values)
@@ -329,7 +335,7 @@ class SyncStore:
             chunk = keys[start:start + 500]
             rows = self._db.execute(
                 f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts WHERE record_type = ? AND record_id IN "
-                f"({', '.join('?' * len(chunk))})", [table, *chunk])
+                f"({', '.join('?' * len(chunk))})", [_kind(table), *chunk])
             for row in rows:
                 stored = _stored(row)
                 found.setdefault(stored.record_id, []).append(stored)
@@ -344,16 +350,16 @@ class SyncStore:
             "hlc = excluded.hlc, version = excluded.version, differs = excluded.differs, "
             "detected_at = excluded.detected_at, bundle_id = excluded.bundle_id, resolution = '', "
             "resolved_at = NULL, resolved_by = ''",
-            (table, record_id, site, hlc, json.dumps(version, ensure_ascii=False, sort_keys=True), int(differs),
+            (_kind(table), record_id, site, hlc, json.dumps(version, ensure_ascii=False, sort_keys=True), int(differs),
              detected_at, bundle_id))
 
     def drop_version(self, table: str, record_id: str, site: str) -> None:
         self._db.execute("DELETE FROM sync_conflicts WHERE record_type = ? AND record_id = ? AND site = ?",
-                         (table, record_id, site))
+                         (_kind(table), record_id, site))
 
     def set_differs(self, table: str, record_id: str, site: str, differs: bool) -> None:
         self._db.execute("UPDATE sync_conflicts SET differs = ? WHERE record_type = ? AND record_id = ? AND site = ?",
-                         (int(differs), table, record_id, site))
+                         (int(differs), _kind(table), record_id, site))
 
     def open_conflicts(self, limit: int = 500, offset: int = 0) -> list[StoredVersion]:
         rows = self._db.execute(
@@ -374,7 +380,7 @@ class SyncStore:
         self._db.execute(
             "UPDATE sync_conflicts SET resolution = ?, resolved_at = ?, resolved_by = ? "
             "WHERE record_type = ? AND record_id = ? AND resolution = ''",
-            (resolution, resolved_at, resolved_by, table, record_id))
+            (resolution, resolved_at, resolved_by, _kind(table), record_id))
 
     def all_versions(self) -> list[tuple]:
         """Every stored version without local times: what must match between two sites."""
