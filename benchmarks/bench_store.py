@@ -15,7 +15,7 @@ from fieldapp.demo import DemoData
 from fieldapp.domain.records import Referral
 from fieldapp.store.convert import column_kinds, record_values
 from fieldapp.store.reports import Period, alert_figures, referral_figures, training_figures
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 from timing import Row, alternate, timed
 

@@ -20,7 +20,7 @@ from fieldapp.documents.exports import export
 from fieldapp.documents.pathway_sheet import render, sheet_data
 from fieldapp.documents.common import Languages
 from fieldapp.documents.report import build_report
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 from fieldapp.store.vault import Vault
 
 

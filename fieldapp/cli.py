@@ -263,7 +263,7 @@ def cmd_import_places(args: argparse.Namespace) -> int:
 
 
 def collect_stats(session: Session) -> dict:
-    from fieldapp.store.repositories import ListQuery
+    from fieldapp.core.changes import ListQuery
 
     def by_status(repository, column="status"):
         return dict(sorted(repository.count_by(column).items()))

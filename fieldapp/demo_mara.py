@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from fieldapp.domain import mara
 from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, IncidentLink, Party
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 # (name, short name, type, year first listed in the annex of the Secretary-General's CRSV report, or
 # None where we are not sure of it, areas where the demo places its incidents).

@@ -11,7 +11,6 @@ import io
 import os
 import re
 from datetime import date, datetime
-from pathlib import Path
 
 from fieldapp.paths import is_frozen, translations_dir
 
@@ -208,16 +207,6 @@ def format_percent(value: float, locale: str | None = None) -> str:
     from babel import numbers as babel_numbers
 
     return _no_break(babel_numbers.format_percent(value, locale=locale or _locale))
-
-
-def locale_display_name(locale: str) -> str:
-    from babel import Locale
-
-    return Locale.parse(locale).get_display_name(locale) or locale
-
-
-def catalog_path(language_code: str) -> Path:
-    return translations_dir() / language_code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def NC_(context: str, message: str) -> tuple[str, str]:

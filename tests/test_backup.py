@@ -179,3 +179,24 @@ def test_a_killed_restores_hidden_folder_is_removed_by_the_next_restore_but_a_ru
         lock.release()
     assert remove_restore_leftovers(tmp_path / "restored") == [running]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "restored", "vault"]
+
+
+def test_restore_opens_the_key_slots_in_a_child_process_as_unlock_does(backup_file, vault_copy, tmp_path,
+                                                                       monkeypatch):
+    """Deriving the key in the app's own process froze the window for the whole scrypt run (and
+    left age's copies of the key in its memory): with age disabled here, restore still opens."""
+    import pyrage
+
+    def in_this_process(*_args, **_kwargs):
+        raise AssertionError("a key slot was opened in the app's own process")
+
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", in_this_process)
+    monkeypatch.setattr(pyrage, "decrypt", in_this_process)
+    _, recovery_key = vault_copy
+    restore_backup(backup_file, tmp_path / "by-passphrase", passphrase=PASSPHRASE)
+    restore_backup(backup_file, tmp_path / "by-recovery", recovery_key=recovery_key)
+    with Vault(tmp_path / "by-passphrase").unlock(USER, PASSPHRASE) as restored:
+        assert restored.referrals.count() == 60
+    with pytest.raises(WrongPassphrase):
+        restore_backup(backup_file, tmp_path / "wrong", passphrase="not the passphrase at all")
+    assert not (tmp_path / "wrong").exists()

@@ -19,7 +19,7 @@ from tests.documents_support import open_filled_vault, provider
 from fieldapp.documents.common import DocumentError
 from fieldapp.documents.exports import KINDS, NEUTRALISER, export
 from fieldapp.domain.records import Referral
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 SECRET_NOTE = "Elle craint son oncle Kambale qui vit au quartier Mabakanga"
 SECRET_LOCALITY = "Village-secret-Kyavinyonge"

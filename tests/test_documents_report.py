@@ -17,7 +17,7 @@ from fieldapp.documents.report import build_report
 from fieldapp.domain.derived import beneficiary_group, delay_bucket, incident_moment, reporting_delay_days
 from fieldapp.domain.records import Referral
 from fieldapp.store.reports import Period, alert_figures, referral_figures, training_figures
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 TODAY = date.today()
 YEAR = (TODAY - timedelta(days=364), TODAY)

@@ -14,8 +14,7 @@ from fieldapp.domain import vocab
 from fieldapp.i18n import translate_in
 from fieldapp.documents.referral_slip import build_referral_slip
 from fieldapp.domain.records import Referral, ReferralService
-from fieldapp.store.outputs import set_office_contact
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 BENI, BUTEMBO, GOMA = "CD6109", "CD6110", "CD6101"  # Beni and Butembo are in Nord-Kivu (CD61), so is Goma
 
@@ -28,7 +27,7 @@ def session(template_vault, tmp_path_factory):
         provider("Centre fermé de Beni", BENI, ["health"], active=False),
         provider("Dispensaire d'Aba", "CD5306", ["health"]),  # Haut-Uele: not Nord-Kivu
     ])
-    set_office_contact(opened, "+243 81 555 0101, base MONUSCO de Beni")
+    opened.set_office_contact("+243 81 555 0101, base MONUSCO de Beni")
     yield opened
     opened.close()
 

@@ -16,7 +16,8 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from fieldapp.cli import main
-from fieldapp.domain.gazetteer import PCODE_VALUE, parse_pcode_bytes
+from fieldapp.domain.gazetteer import parse_pcode_bytes
+from fieldapp.domain.validation import PCODE
 from fieldapp.errors import FieldappError, ImportFileError
 from fieldapp.store.backup import MAGIC, restore_backup, write_backup
 from fieldapp.store.vault import Vault
@@ -47,7 +48,7 @@ def offer_csv(session, data: bytes) -> None:
     assert places, "an empty result must be an error"
     by_code = {place.pcode: place for place in places}
     for place in places:
-        assert PCODE_VALUE.match(place.pcode) and 0 <= place.level <= 9
+        assert PCODE.match(place.pcode) and 0 <= place.level <= 9
         assert place.parent_pcode is None or by_code[place.parent_pcode].level < place.level
     with no_hang():
         session.places.import_places(places, source="fuzzed.csv")

@@ -82,3 +82,144 @@ def test_the_layer_check_catches_a_planted_upward_import():
         assert _upward_imports("store", ("sync",)) == ["store/_planted_violation_for_test.py: fieldapp.sync"]
     finally:
         planted.unlink()
+
+
+# -- the GUI reaches the store through the session and the operations (DESIGN.md 8) -------------
+# The store modules the GUI may import: what opens, guards or destroys a vault as a whole, before or
+# around a session. Everything about records goes through the session's attributes or fieldapp.ops.
+GUI_STORE_ALLOWED = {
+    "fieldapp.store.vault": "create and unlock a vault, and the naming rules the wizard checks as one types",
+    "fieldapp.store.session": "the unlocked vault itself, through which every record is reached",
+    "fieldapp.store.secret": "wipe the passphrase and key buffers the GUI held",
+    "fieldapp.store.throttle": "the unlock screen tells how long the next try must wait",
+    "fieldapp.store.shares": "recovery-key shares, typed and printed before any session exists",
+    "fieldapp.store.quick_delete": "quick delete, offered on the unlock screen, before any session exists",
+    "fieldapp.store.backup": "back up or restore a whole vault file, not records",
+    "fieldapp.store.staging": "clear a killed restore's hidden folder at start, before any vault is open",
+}
+# Single names allowed from an otherwise closed store module, each with its reason.
+GUI_STORE_NAMES_ALLOWED = {
+    ("fieldapp.store.db", "DatabaseError"): "the wizard tells a disk full while loading places, not a crash",
+}
+
+
+def _store_imports_outside_allowlist(folder: str) -> list[str]:
+    offenders = []
+    for path in _modules():
+        if PACKAGE / folder not in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                pairs = [(alias.name, None) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                # `from fieldapp.store import secret` imports the module fieldapp.store.secret.
+                pairs = [(f"{node.module}.{alias.name}", None) if node.module == "fieldapp.store"
+                         else (node.module, alias.name) for alias in node.names]
+            else:
+                continue
+            for module, name in pairs:
+                if not module.startswith("fieldapp.store"):
+                    continue
+                if module in GUI_STORE_ALLOWED or (module, name) in GUI_STORE_NAMES_ALLOWED:
+                    continue
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {module}"
+                                 + (f" ({name})" if name else ""))
+    return sorted(offenders, key=lambda line: (line.split(":")[0], int(line.split(":")[1])))
+
+
+def test_gui_reaches_the_store_only_through_the_session_and_the_operations():
+    assert _store_imports_outside_allowlist("gui") == []
+
+
+def test_the_gui_store_check_catches_a_planted_import():
+    planted = PACKAGE / "gui" / "_planted_store_import_for_test.py"
+    planted.write_text("def f():\n    from fieldapp.store.dashboard import Dashboard\n\n"
+                       "from fieldapp.store import repositories\n")
+    try:
+        assert [line for line in _store_imports_outside_allowlist("gui") if "_planted" in line] == [
+            "gui/_planted_store_import_for_test.py:2: fieldapp.store.dashboard (Dashboard)",
+            "gui/_planted_store_import_for_test.py:4: fieldapp.store.repositories"]
+    finally:
+        planted.unlink()
+
+
+def test_no_relative_imports():
+    """The layer checks read absolute module names; a relative import would slip past them."""
+    relative = [f"{path.relative_to(PACKAGE)}:{node.lineno}" for path in _modules()
+                for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom) and node.level]
+    assert relative == []
+
+
+# -- a class's underscore names are its own (STYLE.md 5d) -----------------------------------------
+# Each allowed reach into a private name, by file and expression, with its reason.
+PRIVATE_ALLOWED = {
+    ("documents/pathway_sheet.py", "flowable._content"):
+        "reportlab's KeepTogether has no public way to its parts; the sheet measures them to fit one page",
+    ("store/repositories.py", "after._override_used"):
+        "the service update's consent-override flag, carried between its two hooks; goes with the atomic save",
+}
+
+
+def _private_names_defined(tree: ast.AST) -> set[str]:
+    """Underscore names this module gives its own classes and objects: methods, class attributes,
+    and `self._x = …` attributes (so a class may use them on another instance of itself)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                for leaf in ast.walk(target):
+                    if isinstance(leaf, ast.Name):
+                        names.add(leaf.id)
+                    elif (isinstance(leaf, ast.Attribute) and isinstance(leaf.value, ast.Name)
+                          and leaf.value.id in ("self", "cls")):
+                        names.add(leaf.attr)
+    return {name for name in names if name.startswith("_")}
+
+
+def _private_reaches() -> list[str]:
+    offenders = []
+    for path in _modules():
+        tree = ast.parse(path.read_text())
+        own = _private_names_defined(tree)
+        relative = str(path.relative_to(PACKAGE))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("fieldapp"):
+                offenders += [f"{relative}:{node.lineno}: from {node.module} import {alias.name}"
+                              for alias in node.names if alias.name.startswith("_") and alias.name != "_"
+                              and not alias.name.endswith("__")]
+                continue
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_") or node.attr == "_":
+                continue
+            if node.attr.startswith("__") and node.attr.endswith("__"):
+                continue  # Python's own protocol names
+            owner = node.value
+            if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+                continue
+            if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
+                continue
+            if node.attr in own:
+                continue  # the module's own class, used on another of its instances
+            expression = ast.unparse(node)
+            if (relative, expression) in PRIVATE_ALLOWED:
+                continue
+            offenders.append(f"{relative}:{node.lineno}: {expression}")
+    return sorted(offenders, key=lambda line: (line.split(":")[0], int(line.split(":")[1])))
+
+
+def test_no_module_reaches_into_another_ones_private_names():
+    assert _private_reaches() == []
+
+
+def test_the_private_name_check_catches_planted_reaches():
+    planted = PACKAGE / "store" / "_planted_private_reach_for_test.py"
+    planted.write_text("from fieldapp.store.vault import _not_ours\n\n\n"
+                       "def backup(session, vault):\n    key = session._key\n    return vault._open('x', key)\n")
+    try:
+        assert [line for line in _private_reaches() if "_planted" in line] == [
+            "store/_planted_private_reach_for_test.py:1: from fieldapp.store.vault import _not_ours",
+            "store/_planted_private_reach_for_test.py:5: session._key",
+            "store/_planted_private_reach_for_test.py:6: vault._open"]
+    finally:
+        planted.unlink()

@@ -15,7 +15,7 @@ from fieldapp.documents.common import DocumentError, Languages
 from fieldapp.documents.mara_report import build_mara_pdf, build_mara_xlsx, build_sheets, previous_period
 from fieldapp.domain import mara
 from fieldapp.ops.mara import make_mara_report
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 from fieldapp.store.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.documents_support import open_filled_vault, pdf_text

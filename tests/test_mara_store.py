@@ -11,7 +11,7 @@ from fieldapp.domain import mara
 from fieldapp.domain.mara import IncidentLink
 from fieldapp.errors import ValidationError
 from fieldapp.ops import mara as ops
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 from tests.mara_support import DAY0, commitment, incident, item, party
 from tests.sync_support import alert, referral
 

@@ -8,7 +8,7 @@ import pytest
 
 from fieldapp.domain.records import Alert, Provider, Referral, ReferralService, Training
 from fieldapp.errors import NotFound, ValidationError
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 BASE = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -157,22 +157,6 @@ def test_service_must_belong_to_an_existing_referral(session):
         session.services.create(ReferralService(referral_id="nope", sector="health"))
 
 
-def test_follow_ups_due_and_alerts_open_too_long(session):
-    referral = make_referral(1)
-    session.referrals.create(referral)
-    due = ReferralService(referral_id=referral.id, sector="health", follow_up_on=date(2026, 6, 5))
-    later = ReferralService(referral_id=referral.id, sector="legal", follow_up_on=date(2026, 7, 5))
-    session.services.create(due)
-    session.services.create(later)
-    assert [s.id for s in session.services.follow_ups_due(date(2026, 6, 10))] == [due.id]
-    old = Alert(received_at=BASE, threat_types=["attack"])
-    recent = Alert(received_at=datetime.now(timezone.utc) - timedelta(hours=2), threat_types=["looting"])
-    session.alerts.create(old)
-    session.alerts.create(recent)
-    stale = session.alerts.open_longer_than(datetime.now(timezone.utc) - timedelta(hours=24))
-    assert [a.id for a in stale] == [old.id]
-
-
 def test_alert_trainings_and_providers_lists(session):
     session.alerts.create(Alert(received_at=BASE, threat_types=["attack", "abduction"], source_code="CAN-BNI-004"))
     session.alerts.create(Alert(received_at=BASE, threat_types=["looting"]))
@@ -187,13 +171,3 @@ def test_alert_trainings_and_providers_lists(session):
     assert [p.name for p in session.providers.in_area("CD61")] == ["Hôpital de Beni"]
     assert [p.name for p in session.providers.in_area("CD61", active_only=False)] == ["Clinique juridique",
                                                                                       "Hôpital de Beni"]
-
-
-def test_changed_since_streams_every_version_in_clock_order(session):
-    session.referrals.bulk_create([make_referral(n) for n in range(1, 11)])
-    first = session.referrals.list()[0]
-    session.referrals.delete(first.id)
-    versions = list(session.referrals.iter_changed_since("", batch=3))
-    assert len(versions) == 10
-    assert [v.hlc for v in versions] == sorted(v.hlc for v in versions)
-    assert versions[-1].id == first.id and versions[-1].deleted

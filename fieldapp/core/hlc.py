@@ -131,10 +131,6 @@ def _carried(wall: int, counter: int) -> tuple[int, int]:
     return wall, counter
 
 
-def stamp_wall_ms(stamp: str) -> int:
-    return Stamp.parse(stamp).wall_ms
-
-
 def describe_offset(milliseconds: int) -> str:
     """A clock difference as a person says it: "30 hours", "12 days", "74 years"."""
     hours = -(-abs(milliseconds) // 3_600_000)  # rounded up: 24 h 10 min is past "24 hours"

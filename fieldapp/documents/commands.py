@@ -8,7 +8,7 @@ from datetime import date
 
 from fieldapp.documents.common import LANGUAGE_SPECS, DocumentError, write_document
 from fieldapp.i18n import _, language
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 
 def _date(value: str) -> date:
@@ -30,11 +30,10 @@ def _say(message: str) -> None:
 
 def cmd_pathway_sheet(args: argparse.Namespace) -> int:
     from fieldapp.documents.pathway_sheet import build_pathway_sheet
-    from fieldapp.store.outputs import set_office_contact
 
     with _open(args) as session:
         if args.contact is not None:
-            set_office_contact(session, args.contact)
+            session.set_office_contact(args.contact)
         pdf = build_pathway_sheet(session, args.area, args.lang)
         path = write_document(session, args.output, pdf, "pathway_sheet", args.area.upper(),
                               {"area": args.area.upper(), "language": args.lang})

@@ -24,7 +24,7 @@ from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import N_, _, translate_in
 from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, LIVE_COMMITMENT_ITEM, SHARED_INCIDENT,
                                    count_records, iter_places, iter_records, log_output)
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 KINDS = tuple(COLUMNS)
 FORMATS = ("csv", "xlsx")

@@ -25,7 +25,6 @@ from fieldapp.documents.styles import ALERT_RED, BAND, INK, RULE, Styles, make_s
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Provider
 from fieldapp.i18n import NC_, N_, _, translate_in
-from fieldapp.store.outputs import office_contact
 
 TITLE = N_("Referral pathway for survivors of sexual violence")
 LAST_UPDATED = N_("Last updated: {date}")
@@ -98,7 +97,7 @@ def sheet_data(session, pcode: str, languages: Languages, today: date | None = N
         providers=providers,
         place_names=names,
         office=session.site_name,
-        contact=office_contact(session),
+        contact=session.office_contact(),
         last_updated=max(dates) if dates else None,
         printed_on=today or date.today(),
         missing_sectors=[code for code in vocab.SECTOR.codes if code not in covered and code != "other"],

@@ -18,7 +18,6 @@ from fieldapp.documents.fonts import REGULAR
 from fieldapp.documents.styles import BAND, INK, RULE, make_styles
 from fieldapp.domain import vocab
 from fieldapp.i18n import N_, _, translate_in
-from fieldapp.store.outputs import office_contact
 
 TITLE = N_("Referral slip")
 CODE = N_("Survivor code")
@@ -68,7 +67,7 @@ def build_referral_slip(session, referral_id: str, language_spec: str, service_i
     width = doc.width
     story = [Paragraph(markup(languages.text(TITLE)), styles.title), Spacer(1, 6)]
 
-    contact = office_contact(session)
+    contact = session.office_contact()
     facts = [
         (CODE, f"<b>{markup(referral.survivor_code)}</b>"),
         (DATE, markup(languages.date(today or date.today()))),

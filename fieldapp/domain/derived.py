@@ -7,6 +7,7 @@ from datetime import datetime, time, timezone
 from typing import Callable, Iterable
 
 from fieldapp.domain.records import Referral, Training
+from fieldapp.domain.services import SERVICE_SECURED
 from fieldapp.i18n import N_
 
 PEP_WINDOW_HOURS = 72
@@ -33,15 +34,11 @@ def incident_moment(referral: Referral) -> datetime | None:
     return datetime.combine(referral.incident_date, time(0, 0), tzinfo=timezone.utc)
 
 
-def hours_since_incident(referral: Referral, now: datetime) -> float | None:
-    moment = incident_moment(referral)
-    if moment is None:
-        return None
-    return max(0.0, (now - moment).total_seconds() / 3600)
-
-
-# A health service at one of these statuses means the survivor has the care the windows are for.
-HEALTH_CARE_DONE = ("accepted", "completed")
+# A health service whose care is secured (accepted or received) is the care the windows are for.
+HEALTH_CARE_DONE = SERVICE_SECURED
+# Home (DESIGN.md 3): an alert needs action once open this long; the counts cover these last days.
+ALERT_OPEN_HOURS = 24
+RECENT_DAYS = 30
 HEALTH_SECTOR = "health"
 
 # Why a referral shows no countdown (Urgency.quiet_reason); "" when it may show one.

@@ -20,7 +20,6 @@ NAME_COLUMN = re.compile(r"^admin(\d)name_([a-z]{2})$", re.IGNORECASE)
 # HDX attribute tables (the shapefiles' .dbf as CSV/XLSX): ADM2_PCODE, ADM2_FR, ADM2_EN.
 HDX_PCODE_COLUMN = re.compile(r"^adm(\d)_?pcode$", re.IGNORECASE)
 HDX_NAME_COLUMN = re.compile(r"^adm(\d)_([a-z]{2})$", re.IGNORECASE)
-PCODE_VALUE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]*$")
 MISSING = {"", "NA", "N/A", "NULL", "None"}
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
@@ -185,7 +184,7 @@ def _parse_rows(rows, name: str) -> PcodeReport:
                 if name_en or name_fr or level == levels[-1]:
                     blank_lines.append(line_number)
                 continue
-            if not PCODE_VALUE.match(pcode):
+            if not validation.PCODE.match(pcode):
                 # Quoted on one line whatever the cell holds (a quoted cell may span lines).
                 shown = "".join(c if c.isprintable() else " " for c in pcode[:40])
                 raise ImportFileError(_("{file}, line {line}: “{value}” is not a P-code.").format(
@@ -271,7 +270,7 @@ def _parse_own_export(header: list[str], rows, name: str) -> PcodeReport:
             continue  # the HXL row under the header
         value = lambda key: _clean(row[columns[key]]) if key in columns and columns[key] < len(row) else ""
         pcode = value("pcode").upper()
-        if not PCODE_VALUE.match(pcode):
+        if not validation.PCODE.match(pcode):
             raise ImportFileError(_("{file}, line {line}: “{value}” is not a P-code.").format(
                 file=name, line=line_number, value=pcode[:40]))
         try:

@@ -23,6 +23,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 # Every service is born here; a service recorded with another status walks to it (start_service).
 INITIAL_STATUS = "pending"
 REASON_REQUIRED = ("rejected",)
+# Statuses with no way out: the service is over, whatever came of it (no follow-up is due).
+FINAL = tuple(status for status, moves in TRANSITIONS.items() if not moves)
 # Statuses that mean the survivor reached, or is reaching, the service.
 SERVICE_SECURED = ("accepted", "completed")
 

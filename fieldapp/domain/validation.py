@@ -13,7 +13,9 @@ from fieldapp.errors import ValidationError
 from fieldapp.i18n import _
 
 SURVIVOR_CODE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{4,6}$")
-PCODE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]*$")
+# An OCHA P-code: the ISO country code (2 or 3 capitals), then the admin levels' digits or letters.
+# The one rule for forms, place files and bundles alike; \Z, not $, which also matched "CD61\n".
+PCODE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]{0,20}\Z")
 # A few minutes of slack for laptops whose clocks drift.
 FUTURE_SLACK = timedelta(minutes=10)
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199

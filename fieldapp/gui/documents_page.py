@@ -20,14 +20,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 
 from fieldapp.documents.common import LANGUAGE_SPECS, DocumentError, language_spec_name, log_print, write_document
 from fieldapp.documents.exports import KINDS, export
-from fieldapp.domain import vocab
+from fieldapp.domain import services as service_rules, vocab
 from fieldapp.gui.page import Page
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.workers import show_error
 from fieldapp.i18n import N_, _, language
-from fieldapp.store.outputs import office_contact, set_office_contact
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 SHEET, SLIP, REPORT, EXPORT, MARA = "pathway_sheet", "referral_slip", "report", "export", "mara_report"
 DOCUMENTS = ((SHEET, N_("Referral-pathway sheet")), (SLIP, N_("Referral slip")), (REPORT, N_("Period report")),
@@ -207,7 +206,7 @@ class DocumentsPage(Page):
         if not self.context.is_unlocked:
             return
         session = self.context.session
-        self.contact.setText(office_contact(session))
+        self.contact.setText(session.office_contact())
         self._restore_choices(session.user_settings().get(SETTING_CHOICES) or {})
 
     # -- the user's last choices ---------------------------------------------------------------
@@ -287,7 +286,7 @@ class DocumentsPage(Page):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, service.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            active = service.status in ("pending", "referred", "accepted")
+            active = service.status not in service_rules.FINAL
             item.setCheckState(Qt.CheckState.Checked if active else Qt.CheckState.Unchecked)
             self.services.addItem(item)
 
@@ -306,8 +305,8 @@ class DocumentsPage(Page):
         session = self.context.session
         spec = self.language.currentData()
         document = self.document.currentData()
-        if self.contact.text().strip() != office_contact(session):
-            set_office_contact(session, self.contact.text())
+        if self.contact.text().strip() != session.office_contact():
+            session.set_office_contact(self.contact.text())
         if document == SHEET:
             from fieldapp.documents.pathway_sheet import build_pathway_sheet
 

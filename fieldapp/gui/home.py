@@ -16,7 +16,7 @@ from fieldapp.domain.records import utc_now
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.page import Page
 from fieldapp.i18n import N_, _, format_date, format_datetime, format_number, language, ngettext
-from fieldapp.store.dashboard import ALERT_OPEN_HOURS, RECENT_DAYS, Dashboard
+from fieldapp.domain.derived import ALERT_OPEN_HOURS, RECENT_DAYS
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # (kind, id) of the record an item opens
 RED = QColor("#b00020")
@@ -193,7 +193,7 @@ class HomePage(Page):
             return
         self._dirty = False
         self._place_labels.clear()
-        dashboard = Dashboard(self.context.session)
+        dashboard = self.context.session.dashboard
         now = self._now()
         today = now.astimezone().date()
         urgent = dashboard.urgent_referrals(now)

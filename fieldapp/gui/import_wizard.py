@@ -603,7 +603,7 @@ class ImportWizard(QWizard):
         self.kind, self.workbook, self.sheets = kind, workbook, sheets
 
     def imported(self, report) -> None:
-        from fieldapp.store.repositories import Change
+        from fieldapp.core.changes import Change
 
         self.context.records_changed.emit(Change(self.kind.record.KIND, updated=list(report.ids)))
 

@@ -22,7 +22,7 @@ from fieldapp.gui.widgets.flow import FlowLayout
 from fieldapp.gui.widgets.places import PlaceNames, PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
 from fieldapp.i18n import N_, _, format_number, language
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 SEARCH_DELAY_MS = 150
 

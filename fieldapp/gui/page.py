@@ -35,7 +35,7 @@ class Page(QWidget):
         """Fetch again from context.session (after unlock, or when first shown)."""
 
     def on_records_changed(self, change) -> None:
-        """Refresh what `change` (a fieldapp.store.repositories.Change) touched, if shown here."""
+        """Refresh what `change` (a fieldapp.core.changes.Change) touched, if shown here."""
 
     def open_record(self, record_id: str) -> None:
         """Show the record with this id (for pages with KIND set)."""

@@ -18,7 +18,7 @@ from fieldapp.gui.table_models import ID_ROLE
 from fieldapp.gui.workers import Cancelled, error_message
 from fieldapp.i18n import N_, _, format_number, language, ngettext
 from fieldapp.paths import resources_dir, shared_data_dir
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 PLACE_COLUMNS = (N_("Name"), N_("P-code"))
 SEARCH_COLUMNS = (N_("Name"), N_("Level"), N_("P-code"), N_("Path"))
@@ -426,7 +426,7 @@ class PlacesPage(Page):
         self._finish_import(_("{file}: {added} places added, {renamed} renamed, {unchanged} unchanged.").format(
             file=path.name, added=format_number(result.added), renamed=format_number(result.renamed),
             unchanged=format_number(result.unchanged)), error=False)
-        from fieldapp.store.repositories import Change
+        from fieldapp.core.changes import Change
 
         self.context.records_changed.emit(Change("place"))
 

@@ -34,7 +34,6 @@ from fieldapp.gui.list_page import ListPage  # noqa: E402
 from fieldapp.gui.main_window import MainWindow  # noqa: E402
 from fieldapp.gui.qt_i18n import apply_language  # noqa: E402
 from fieldapp.gui.screenshot import png_bytes  # noqa: E402
-from fieldapp.store.dashboard import Dashboard  # noqa: E402
 from fieldapp.store.vault import Vault  # noqa: E402
 
 SCREENS = ("1366x768", "1024x600")
@@ -146,7 +145,7 @@ def _wizard(shoot: Shooter, folder: Path) -> None:
 def _pages(shoot: Shooter, window: MainWindow) -> None:
     """Home, every page with its first record selected, and the form of that record."""
     session = window.context.session
-    urgent = Dashboard(session).urgent_referrals(utc_now(), limit=1).items
+    urgent = session.dashboard.urgent_referrals(utc_now(), limit=1).items
     for page in window.pages:
         window.show_page(page)
         _settle(100)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogBut
 from fieldapp.gui.page import Page
 from fieldapp.gui.workers import error_message
 from fieldapp.i18n import N_, _, format_datetime, format_number, ngettext
-from fieldapp.store.repositories import Change
+from fieldapp.core.changes import Change
 from fieldapp.sync.bundle import SUFFIX, TABLE_LABELS, export_bundle, file_code, same_role_message, tables_for
 from fieldapp.sync.importer import import_bundle
 from fieldapp.sync.merge import KINDS, keep_winner, restore_other

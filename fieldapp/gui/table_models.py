@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from fieldapp.i18n import _
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 # Roles the pages read besides DisplayRole; module constants so views and tests share them.
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

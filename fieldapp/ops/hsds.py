@@ -17,7 +17,7 @@ from fieldapp.domain.records import Provider
 from fieldapp.errors import ImportFileError, ValidationError
 from fieldapp.fileio import atomic_write
 from fieldapp.i18n import _
-from fieldapp.ops.imports import ImportReport, Problem, _DryRunDone
+from fieldapp.ops.imports import ImportReport, Problem, DryRunDone
 from fieldapp.store.outputs import iter_records, log_output
 
 
@@ -102,8 +102,8 @@ def import_hsds(session, folder: Path | str, dry_run: bool = False) -> ImportRep
                                                "updated": report.updated, "unchanged": report.unchanged,
                                                "refused": report.refused})
             if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
+                raise DryRunDone
+    except DryRunDone:
         pass
     return report
 

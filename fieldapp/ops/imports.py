@@ -38,7 +38,7 @@ class ImportCancelled(FieldappError):
     pass
 
 
-class _DryRunDone(Exception):
+class DryRunDone(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
@@ -399,8 +399,8 @@ def run_import(session, kind_name: str, path: Path | str, mapping: Mapping | Non
                 "updated": report.updated, "unchanged": report.unchanged, "refused": report.refused,
                 "skipped": len(report.skipped)})
             if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
+                raise DryRunDone
+    except DryRunDone:
         pass
     if refused_csv is not None and report.refused_rows:
         write_refused(report, refused_csv)

@@ -21,7 +21,7 @@ from fieldapp.documents.import_fields import fold, parse_date
 from fieldapp.errors import ImportFileError, ValidationError
 from fieldapp.fileio import atomic_writer
 from fieldapp.i18n import _
-from fieldapp.ops.imports import ImportReport, Problem, _DryRunDone
+from fieldapp.ops.imports import ImportReport, Problem, DryRunDone
 from fieldapp.store.outputs import CONSENTED_REFERRAL, iter_records
 
 
@@ -148,8 +148,8 @@ def import_incident_recorder(session, path: Path | str, dry_run: bool = False) -
                                                "created": report.created, "updated": report.updated,
                                                "unchanged": report.unchanged, "refused": report.refused})
             if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
+                raise DryRunDone
+    except DryRunDone:
         pass
     return report
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, IncidentLink, Party
 from fieldapp.domain.records import utc_now
-from fieldapp.store.repositories import Change
+from fieldapp.core.changes import Change
 
 
 def new_incident(session, today: date | None = None) -> Incident:

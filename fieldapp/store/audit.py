@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from fieldapp.i18n import _
+from fieldapp.store.meta import get_meta, set_meta
 
 GENESIS = "0" * 64
 
@@ -50,9 +51,7 @@ class AuditLog:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (seq, at, user, action, record_type, record_id, detail_json, prev_hash, digest))
         # The head is kept apart from the chain so that cutting entries off the end is detected too.
-        self._connection.execute(
-            "INSERT INTO meta (key, value) VALUES ('audit_head', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (f"{seq}:{digest}",))
+        set_meta(self._connection, "audit_head", f"{seq}:{digest}")
 
     def entries(self, limit: int = 100, offset: int = 0, newest_first: bool = True) -> list[AuditEntry]:
         order = "DESC" if newest_first else "ASC"
@@ -83,7 +82,7 @@ class AuditLog:
             last_seq, last_hash = seq, digest
             if len(problems) > 20:
                 break
-        head = self._connection.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
-        if head is not None and head[0] != f"{last_seq}:{last_hash}" and len(problems) <= 20:
+        head = get_meta(self._connection, "audit_head")
+        if head is not None and head != f"{last_seq}:{last_hash}" and len(problems) <= 20:
             problems.append(_("The newest audit entries were removed."))
         return problems

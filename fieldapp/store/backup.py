@@ -31,16 +31,14 @@ from typing import Callable, Iterator
 
 import pyrage
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
 from fieldapp import __version__
 from fieldapp.errors import FieldappError, VaultError, WrongPassphrase
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message, space_problem
 from fieldapp.i18n import _
+from fieldapp.store import keyderive, secret
 from fieldapp.store.db import DatabaseError, schema_version
 from fieldapp.store.lockfile import VaultLock
 from fieldapp.store.staging import RESTORE_LOCK, RESTORING, remove_restore_leftovers
@@ -72,8 +70,7 @@ class BackupSummary:
     user: str = ""  # restore: the user whose key opened it (or the one named with the recovery key)
 
 
-def _seal_key(raw_key: bytes, salt: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"fieldapp backup v1").derive(raw_key)
+SEAL_PURPOSE = b"fieldapp backup v1"  # HKDF info of the key that seals a backup's identity
 
 
 def record_counts(session) -> dict:
@@ -99,7 +96,6 @@ def write_backup(session, output: Path | str, progress: Progress | None = None,
     vault = session.vault
     if vault.path.resolve() in output.resolve().parents:
         raise BackupError(_("Save the backup outside the vault folder, ideally on another drive."))
-    raw_key = bytes(session._key)  # the store's own Session: the backup is sealed under its key
     # We hold the vault's one-writer lock, so any other snapshot folder is a killed backup's leftover.
     for leftover in vault.path.glob(".backup-*"):
         shutil.rmtree(leftover, ignore_errors=True)
@@ -134,7 +130,7 @@ def write_backup(session, output: Path | str, progress: Progress | None = None,
                     "created_by": session.user, "counts": counts, "members": members}
         identity = x25519.Identity.generate()
         salt, nonce = os.urandom(16), os.urandom(12)
-        sealed = nonce + AESGCM(_seal_key(raw_key, salt)).encrypt(nonce, str(identity).encode("ascii"), MAGIC + salt)
+        sealed = nonce + AESGCM(session.derive_key(salt, SEAL_PURPOSE)).encrypt(nonce, str(identity).encode("ascii"), MAGIC + salt)
         header = json.dumps({"format": FORMAT, "slots": [base64.b64encode(data).decode() for data in slots.values()],
                              "salt": base64.b64encode(salt).decode(),
                              "sealed": base64.b64encode(sealed).decode()}).encode()
@@ -206,22 +202,27 @@ def _read_header(path: Path) -> tuple[dict, int]:
     return header, len(MAGIC) + 4 + length
 
 
-def _open_slot(header: dict, passphrase: str | None, recovery_key: str | None) -> tuple[bytes, bytes]:
-    """(vault key, the slot that gave it) from the passphrase of any user, or the recovery key."""
+def _open_slot(header: dict, passphrase: str | None, recovery_key: str | None) -> tuple[bytearray, bytes]:
+    """(vault key, the slot that gave it) from the passphrase of any user, or the recovery key.
+
+    As at unlock, each slot is opened in a child process (store/keyderive.py): the scrypt
+    derivation does not freeze the window, and age's own copies of the key stay out of the app."""
     if recovery_key is not None:
+        key = recovery_key.strip()
         try:
-            identity = x25519.Identity.from_str(recovery_key.strip())
+            x25519.Identity.from_str(key)
         except Exception:
             raise VaultError(_("This is not a recovery key: it is one line starting with AGE-SECRET-KEY-1.")) from None
         for slot in header["slots"]:
-            with contextlib.suppress(pyrage.DecryptError):
-                return pyrage.decrypt(slot, [identity]), slot
+            if b"\n-> X25519 " in slot[:200]:
+                with contextlib.suppress(pyrage.DecryptError):
+                    return keyderive.identity_decrypt(slot, key), slot
         raise VaultError(_("This recovery key does not belong to the vault of this backup."))
     # Only passphrase slots are tried: each try costs a full scrypt derivation.
     for slot in header["slots"]:
         if b"\n-> scrypt " in slot[:200]:
             with contextlib.suppress(pyrage.DecryptError):
-                return age_passphrase.decrypt(slot, passphrase or ""), slot
+                return keyderive.passphrase_decrypt(slot, passphrase or ""), slot
     raise WrongPassphrase(_("Wrong passphrase: it opens none of the key slots of this backup (or the file is damaged)."))
 
 
@@ -355,10 +356,11 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
     header, offset = _read_header(source)
     raw_key, opened_slot = _open_slot(header, passphrase, recovery_key)
     try:
-        identity_text = AESGCM(_seal_key(raw_key, header["salt"])).decrypt(
+        identity_text = AESGCM(keyderive.subkey(raw_key, header["salt"], SEAL_PURPOSE)).decrypt(
             header["sealed"][:12], header["sealed"][12:], MAGIC + header["salt"])
         identity = x25519.Identity.from_str(identity_text.decode("ascii"))
     except (InvalidTag, ValueError, UnicodeDecodeError):
+        secret.wipe(raw_key)
         raise _damaged(source) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=RESTORING.format(name=target.name), dir=target.parent))
@@ -389,7 +391,8 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
         acting = check_user_name(by_slot or user or str(manifest.get("created_by", "")))
         vault = Vault(staging)
         try:
-            session = vault._open(acting, bytearray(raw_key), slot=by_slot)  # the slot knows its user
+            # The slot knows its user; the session now owns the key and wipes it at lock.
+            session = vault.open_with_key(acting, raw_key, slot=by_slot)
         except (VaultError, DatabaseError) as error:
             if is_out_of_space(error):
                 raise BackupError(out_of_space_message(target.parent, needed)) from None
@@ -416,6 +419,7 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str | 
             target.rmdir()  # checked empty above
         os.rename(staging, target)
     except BaseException:
+        secret.wipe(raw_key)
         staging_lock.release()
         shutil.rmtree(staging, ignore_errors=True)
         raise

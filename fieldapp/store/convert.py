@@ -39,18 +39,7 @@ def datetime_to_text(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def to_db(kind: str, value):
-    if value is None:
-        return None
-    if kind == "datetime":
-        return datetime_to_text(value)
-    if kind == "date":
-        return value.isoformat()
-    if kind == "bool":
-        return 1 if value else 0
-    if kind == "json":
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return value
+
 
 
 def from_db(kind: str, value):

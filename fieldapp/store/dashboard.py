@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fieldapp.domain.derived import EC_WINDOW_HOURS, HEALTH_CARE_DONE, WINDOW_INCIDENT_TYPES, Urgency, urgency
+from fieldapp.domain.derived import (ALERT_OPEN_HOURS, EC_WINDOW_HOURS, HEALTH_CARE_DONE, RECENT_DAYS,
+                                     WINDOW_INCIDENT_TYPES, Urgency, urgency)
 from fieldapp.domain.records import Alert, Referral
+from fieldapp.domain.services import FINAL
 from fieldapp.store.convert import datetime_to_text
 
 HEALTH_DONE = HEALTH_CARE_DONE  # the domain's rule; the query only narrows the candidates
-SERVICE_CLOSED = ("completed", "declined", "rejected", "unavailable", "cancelled")
-ALERT_OPEN_HOURS = 24
-RECENT_DAYS = 30
 LIMIT = 100
 # Counting every overdue item of a 200 000-record vault takes seconds; past this many, Home says
 # "more than 1 000", which is all an adviser needs to know.
@@ -105,8 +104,8 @@ class Dashboard:
             "FROM referral_services s JOIN referrals r ON r.id = s.referral_id "
             "WHERE s.deleted = 0 AND r.deleted = 0 AND r.status = 'open' "
             "AND s.follow_up_on IS NOT NULL AND s.follow_up_on <= ? "
-            f"AND s.status NOT IN ({', '.join('?' * len(SERVICE_CLOSED))})")
-        params = (today.isoformat(), *SERVICE_CLOSED)
+            f"AND s.status NOT IN ({', '.join('?' * len(FINAL))})")
+        params = (today.isoformat(), *FINAL)
         total = self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
                                  (*params, COUNT_CAP + 1)).fetchone()[0]
         rows = self._db.execute(

@@ -13,7 +13,8 @@ from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _, ngettext
 from fieldapp.store.db import transaction
-from fieldapp.store.repositories import Change, ListQuery, Repository, fts_query
+from fieldapp.core.changes import Change, ListQuery
+from fieldapp.store.repositories import Repository, fts_query
 
 PERIOD = "coalesce(occurred_on, learned_on)"
 _LINK_TABLES = {"referral": "referrals", "alert": "alerts"}
@@ -270,8 +271,9 @@ class CommitmentItemRepository(Repository[CommitmentItem]):
         rows = self._db.execute(
             f"SELECT {', '.join('x.' + c for c in self._columns)} FROM commitment_items x "
             "JOIN commitments c ON c.id = x.commitment_id AND c.deleted = 0 "
-            "WHERE x.deleted = 0 AND x.status IN ('not_started', 'in_progress') AND x.due_on IS NOT NULL "
-            "AND x.due_on < ? ORDER BY x.due_on LIMIT ?", (today.isoformat(), limit)).fetchall()
+            f"WHERE x.deleted = 0 AND x.status IN ({', '.join('?' * len(mara.OPEN_ITEM_STATUSES))}) "
+            "AND x.due_on IS NOT NULL AND x.due_on < ? ORDER BY x.due_on LIMIT ?",
+            (*mara.OPEN_ITEM_STATUSES, today.isoformat(), limit)).fetchall()
         return [self._to_record(row) for row in rows]
 
 

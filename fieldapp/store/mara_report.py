@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from fieldapp.domain.mara import OPEN_ITEM_STATUSES
 from fieldapp.store.reports import Period
 
 PERIOD_SQL = "coalesce(i.occurred_on, i.learned_on)"
@@ -140,10 +141,11 @@ def commitment_statuses(db, today: date) -> list[CommitmentStatus]:
     for c in commitments:
         c.signed_on = date.fromisoformat(c.signed_on) if c.signed_on else None
     for commitment_id, status, count, overdue in db.execute(
-            "SELECT x.commitment_id, x.status, count(*), sum(CASE WHEN x.status IN ('not_started', 'in_progress') "
+            "SELECT x.commitment_id, x.status, count(*), sum(CASE WHEN x.status IN "
+            f"({', '.join('?' * len(OPEN_ITEM_STATUSES))}) "
             "AND x.due_on IS NOT NULL AND x.due_on < ? THEN 1 ELSE 0 END) FROM commitment_items x "
             "JOIN commitments c ON c.id = x.commitment_id AND c.deleted = 0 WHERE x.deleted = 0 "
-            "GROUP BY x.commitment_id, x.status", (today.isoformat(),)):
+            "GROUP BY x.commitment_id, x.status", (*OPEN_ITEM_STATUSES, today.isoformat())):
         by_id[commitment_id].items_by_status[status] = count
         by_id[commitment_id].overdue += overdue
     return commitments

@@ -9,49 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, Iterable, Iterator, TypeVar
 
+from fieldapp.core.changes import Change, ListQuery
 from fieldapp.domain import services as service_rules
 from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralService, Training, utc_now
 from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _
-from fieldapp.store.convert import column_kinds, datetime_to_text, record_to_row, record_values, values_to_record
+from fieldapp.store.convert import column_kinds, record_to_row, record_values, values_to_record
 from fieldapp.store.db import transaction
+from fieldapp.store.meta import set_meta
 
 R = TypeVar("R", bound=Record)
-
-
-@dataclass
-class Change:
-    """What one operation changed, per record kind (STYLE.md 5)."""
-
-    kind: str
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-
-    @property
-    def ids(self) -> list[str]:
-        return [*self.created, *self.updated, *self.deleted]
-
-
-@dataclass
-class ListQuery:
-    """One list request. `filters` keys are the repository's FILTERS names (status, type, sector…)."""
-
-    search: str = ""
-    date_from: date | None = None
-    date_to: date | None = None  # inclusive
-    pcode_prefix: str = ""
-    filters: dict[str, object] = field(default_factory=dict)
-    sort: str = ""
-    descending: bool = True
-    include_deleted: bool = False
-    limit: int | None = None
-    offset: int = 0
 
 
 @dataclass
@@ -65,9 +37,7 @@ class Writer:
     audit: object  # fieldapp.store.audit.AuditLog
 
     def persist_clock(self) -> None:
-        self.connection.execute(
-            "INSERT INTO meta (key, value) VALUES ('hlc_last', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self.clock.last,))
+        set_meta(self.connection, "hlc_last", self.clock.last)
 
 
 def fts_query(text: str) -> str:
@@ -217,9 +187,41 @@ class Repository(Generic[R]):
         row = self._db.execute(f"SELECT seq FROM {self.TABLE} WHERE id = ?", (record_id,)).fetchone()
         return row[0] if row else None
 
-    def count(self, query: ListQuery | None = None) -> int:
+    def _where_also(self, query: ListQuery | None, extra_condition: str, extra_params: tuple) -> tuple[str, list]:
         where, params = self._where(query or ListQuery())
+        if extra_condition:
+            where = (where + " AND " if where else " WHERE ") + f"({extra_condition})"
+            params = [*params, *extra_params]
+        return where, params
+
+    def count(self, query: ListQuery | None = None, extra_condition: str = "", extra_params: tuple = ()) -> int:
+        """How many records match `query` (and `extra_condition`, as for iter_batches)."""
+        where, params = self._where_also(query, extra_condition, extra_params)
         return self._db.execute(f"SELECT count(*) FROM {self.TABLE}{where}", params).fetchone()[0]
+
+    def iter_batches(self, query: ListQuery | None = None, batch: int = 2000, extra_condition: str = "",
+                     extra_params: tuple = ()) -> Iterator[list[R]]:
+        """The records matching `query`, in storage order, one batch (list) at a time (exports).
+
+        Keyset paging on `seq` keeps each batch one index range scan, so the thousandth batch costs
+        what the first did and memory holds one batch, whatever the table size. `extra_condition` is
+        a fixed SQL fragment of the store (never user text) with `?` placeholders for `extra_params`.
+        """
+        where, params = self._where_also(query, extra_condition, extra_params)
+        where = f"{where} AND seq > ?" if where else " WHERE seq > ?"
+        # NOT INDEXED: walk the table in seq order and stop at `batch` matches. Through a date index
+        # SQLite would instead collect and sort every match of the period again for each batch.
+        sql = (f"SELECT seq, {', '.join(self._columns)} FROM {self.TABLE} NOT INDEXED{where} "
+               "ORDER BY seq LIMIT ?")
+        last_seq = 0
+        while True:
+            rows = self._db.execute(sql, [*params, last_seq, batch]).fetchall()
+            if not rows:
+                return
+            last_seq = rows[-1][0]
+            yield [self._to_record(row[1:]) for row in rows]
+            if len(rows) < batch:
+                return
 
     def count_by(self, column: str, query: ListQuery | None = None) -> dict[str, int]:
         if column not in self._columns:
@@ -227,18 +229,6 @@ class Repository(Generic[R]):
         where, params = self._where(query or ListQuery())
         rows = self._db.execute(f"SELECT {column}, count(*) FROM {self.TABLE}{where} GROUP BY {column}", params)
         return {key: n for key, n in rows}
-
-    def iter_changed_since(self, hlc: str = "", batch: int = 2000) -> Iterator[R]:
-        """Every version (tombstones too) stamped after `hlc`, in clock order, streamed in batches."""
-        last_hlc = hlc
-        while True:
-            rows = self._db.execute(f"{self._select} WHERE hlc > ? ORDER BY hlc LIMIT ?",
-                                    (last_hlc, batch)).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield self._to_record(row)
-            last_hlc = rows[-1][self._columns.index("hlc")]
 
     # -- writing -------------------------------------------------------------------------------
     def _stamp_new(self, record: R, now: datetime) -> R:
@@ -324,9 +314,6 @@ class Repository(Generic[R]):
         self._check(record)
         self._stamp_new(record, utc_now())
         self._insert(record)
-
-    def changed_fields(self, before: R, after: R) -> list[str]:
-        return self._changed_fields(before, after)
 
     def update_in_transaction(self, record: R) -> list[str]:
         """Validate and write a new version of a known record; returns the fields that changed
@@ -529,12 +516,6 @@ class ServiceRepository(Repository[ReferralService]):
         if getattr(after, "_override_used", False):
             self._audit_override(after)
 
-    def follow_ups_due(self, on_or_before: date, limit: int = 200) -> list[ReferralService]:
-        rows = self._db.execute(
-            f"{self._select} WHERE deleted = 0 AND follow_up_on IS NOT NULL AND follow_up_on <= ? "
-            "AND status NOT IN ('completed', 'declined', 'rejected', 'unavailable', 'cancelled') "
-            "ORDER BY follow_up_on LIMIT ?", (on_or_before.isoformat(), limit)).fetchall()
-        return [self._to_record(row) for row in rows]
 
 
 class AlertRepository(Repository[Alert]):
@@ -551,13 +532,6 @@ class AlertRepository(Repository[Alert]):
         "threat_type": "seq IN (SELECT alert_seq FROM alert_threats WHERE threat = ?)",
         "type": "seq IN (SELECT alert_seq FROM alert_threats WHERE threat = ?)",
     }
-
-    def open_longer_than(self, received_before: datetime, limit: int = 200) -> list[Alert]:
-        rows = self._db.execute(
-            f"{self._select} WHERE deleted = 0 AND status = 'open' AND received_at < ? "
-            "ORDER BY received_at LIMIT ?", (datetime_to_text(received_before), limit)).fetchall()
-        return [self._to_record(row) for row in rows]
-
 
 class TrainingRepository(Repository[Training]):
     TABLE, RECORD, FTS, DATE_COLUMN = "trainings", Training, "trainings_fts", "start_date"
@@ -592,6 +566,3 @@ class ProviderRepository(Repository[Provider]):
         filters = {"active": True} if active_only else {}
         return self.list(ListQuery(pcode_prefix=pcode, filters=filters, sort="name", descending=False))
 
-
-def copy_record(record: R) -> R:
-    return replace(record)

@@ -8,6 +8,7 @@ from fieldapp.errors import VaultError
 from fieldapp.i18n import _
 from fieldapp.store import db, keyderive, secret
 from fieldapp.store.audit import AuditLog
+from fieldapp.store.dashboard import Dashboard
 from fieldapp.store.mara import (CommitmentItemRepository, CommitmentRepository, IncidentRepository,
                                  PartyRepository)
 from fieldapp.store.places import PlaceRepository
@@ -17,6 +18,9 @@ from fieldapp.store.slots import read_slot_users
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.store.vault import Vault, check_new_passphrase, check_user_name
 from fieldapp.core.hlc import HybridClock
+from fieldapp.store.meta import get_meta, set_meta
+
+OFFICE_CONTACT_KEY = "office_contact"
 
 
 class Session:
@@ -50,6 +54,7 @@ class Session:
         self.parties = PartyRepository(self.writer)
         self.commitment_items = CommitmentItemRepository(self.writer)
         self.commitments = CommitmentRepository(self.writer, self.commitment_items)
+        self.dashboard = Dashboard(self)
         self.unlock_warnings: list[str] = []  # failed unlocks since the last visit, said once at unlock
         connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
         self.reconcile_key_slots()
@@ -57,8 +62,8 @@ class Session:
     def reconcile_key_slots(self) -> None:
         """Audit key slots added, changed or removed since the vault last saw them (e.g. `passwd`)."""
         current = self.vault.slot_fingerprints(read_slot_users(self._connection))
-        row = self._connection.execute("SELECT value FROM meta WHERE key = 'slot_fingerprints'").fetchone()
-        known = json.loads(row[0]) if row else {}
+        stored = get_meta(self._connection, "slot_fingerprints")
+        known = json.loads(stored) if stored else {}
         if current == known:
             return
         with db.transaction(self._connection):
@@ -69,9 +74,7 @@ class Session:
                     self.audit.append(self.user, "key_slot_removed", "user", name)
                 elif current[name] != known[name]:
                     self.audit.append(self.user, "key_slot_changed", "user", name)
-            self._connection.execute(
-                "INSERT INTO meta (key, value) VALUES ('slot_fingerprints', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(current, sort_keys=True),))
+            set_meta(self._connection, "slot_fingerprints", json.dumps(current, sort_keys=True))
 
     @property
     def connection(self):
@@ -113,6 +116,13 @@ class Session:
         self.connection.execute("INSERT OR IGNORE INTO users (name, created_at) VALUES (?, datetime('now'))", (user,))
         self.reconcile_key_slots()
 
+    def derive_key(self, salt: bytes, purpose: bytes) -> bytes:
+        """A 256-bit key for one `purpose` (e.g. sealing a backup), derived from the vault key,
+        which itself never leaves the session."""
+        if self._connection is None:
+            raise VaultError(_("The vault is locked."))
+        return keyderive.subkey(self._key, salt, purpose)
+
     # -- settings ------------------------------------------------------------------------------
     def user_settings(self) -> dict:
         row = self.connection.execute("SELECT settings FROM users WHERE name = ?", (self.user,)).fetchone()
@@ -122,6 +132,20 @@ class Session:
         with db.transaction(self.connection):
             self.connection.execute("UPDATE users SET settings = ? WHERE name = ?",
                                     (json.dumps(settings, sort_keys=True), self.user))
+
+    # -- the office -----------------------------------------------------------------------------
+    def office_contact(self) -> str:
+        """The office's own contact (phone, address) printed on sheets and slips."""
+        return get_meta(self.connection, OFFICE_CONTACT_KEY) or ""
+
+    def set_office_contact(self, text: str) -> None:
+        """One transaction; audited when it changes."""
+        text = text.strip()
+        if text == self.office_contact():
+            return
+        with db.transaction(self.connection):
+            set_meta(self.connection, OFFICE_CONTACT_KEY, text)
+            self.audit.append(self.user, "update", "office_contact", "", {"fields": ["office_contact"]})
 
     # -- checks --------------------------------------------------------------------------------
     def verify(self) -> list[str]:

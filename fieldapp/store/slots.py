@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+from fieldapp.store.meta import get_meta, set_meta
 from pathlib import Path
 
 SLOT_SUFFIX = ".age"
@@ -79,17 +80,16 @@ def has_hidden_slots(keys: Path) -> bool:
 
 # -- inside the encrypted database ---------------------------------------------------------------
 def read_slot_users(connection) -> dict[str, str]:
-    row = connection.execute("SELECT value FROM meta WHERE key = ?", (META_SLOT_USERS,)).fetchone()
+    stored = get_meta(connection, META_SLOT_USERS)
     try:
-        value = json.loads(row[0]) if row else {}
+        value = json.loads(stored) if stored else {}
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
 
 
 def write_slot_users(connection, mapping: dict[str, str]) -> None:
-    connection.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                       "excluded.value", (META_SLOT_USERS, json.dumps(mapping, sort_keys=True)))
+    set_meta(connection, META_SLOT_USERS, json.dumps(mapping, sort_keys=True))
 
 
 def owner_of(connection, stem: str) -> str | None:

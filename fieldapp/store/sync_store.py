@@ -9,27 +9,15 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from fieldapp.domain.mara import Commitment, CommitmentItem, Incident, Party
-from fieldapp.domain.records import Alert, Place, Provider, Referral, ReferralService, Training
+from fieldapp.domain.synced import BY_KIND, BY_NAME, SYNCED
 from fieldapp.store import secret
 from fieldapp.store.convert import column_kinds
+from fieldapp.store.meta import get_meta, set_meta
 
-# Synced tables, their record type and key column. Table names are never taken from input:
-# every statement below only formats names from this dict.
-SYNCED_TABLES: dict[str, type] = {
-    "referrals": Referral,
-    "referral_services": ReferralService,
-    "alerts": Alert,
-    "trainings": Training,
-    "providers": Provider,
-    "places": Place,
-    "incidents": Incident,
-    "parties": Party,
-    "commitments": Commitment,
-    "commitment_items": CommitmentItem,
-}
-UUID_TABLES = ("referrals", "referral_services", "alerts", "trainings", "providers",
-               "incidents", "parties", "commitments", "commitment_items")
+# Synced tables and their record type, from the one registry (domain/synced.py). Table names are
+# never taken from input: every statement below only formats names from it.
+SYNCED_TABLES: dict[str, type] = {table.name: table.record for table in SYNCED}
+UUID_TABLES = tuple(table.name for table in SYNCED if table.key == "id")
 # Places have no integer `seq`; their implicit rowid orders them just as stably within a transaction.
 _ORDER_COLUMN = {table: "seq" for table in UUID_TABLES} | {"places": "rowid"}
 # A clock stamp is `WWWWWWWWWWWWWWW.CCCCCC.SITE`: the writing site starts at character 24.
@@ -38,7 +26,7 @@ BATCH = 2000
 
 
 def key_column(table: str) -> str:
-    return "pcode" if table == "places" else "id"
+    return BY_NAME[table].key
 
 
 def columns(table: str) -> list[str]:
@@ -51,12 +39,17 @@ def _table(table: str) -> str:
     return table
 
 
+def _kind(table: str) -> str:
+    """How the conflicts table names the records of `table`: by kind, as the audit log does."""
+    return BY_NAME[table].kind
+
+
 @dataclass
 class StoredVersion:
     """One row of sync_conflicts."""
 
     seq: int
-    record_type: str
+    record_type: str  # the synced table (stored as the record's kind)
     record_id: str
     site: str
     hlc: str
@@ -75,6 +68,7 @@ _CONFLICT_COLUMNS = ("seq, record_type, record_id, site, hlc, version, differs, 
 
 def _stored(row) -> StoredVersion:
     values = list(row)
+    values[1] = BY_KIND[values[1]].name  # stored as the record's kind, handed back as its table
     values[5] = json.loads(values[5])
     values[6] = bool(values[6])
     return StoredVersion(*values)
@@ -86,12 +80,10 @@ class SyncStore:
 
     # -- meta ----------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return get_meta(self._db, key)
 
     def set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        set_meta(self._db, key, value)
 
     # -- this site's keys ----------------------------------------------------------------------
     def identity(self) -> tuple[str, str] | None:
@@ -283,10 +275,6 @@ class SyncStore:
                                    (pattern,)).fetchone()[0] for table in SYNCED_TABLES]
         return max((stamp for stamp in stamps if stamp), default=None)
 
-    def max_stamp(self, tables: Iterable[str]) -> str:
-        stamps = [self._db.execute(f"SELECT max(hlc) FROM {_table(t)}").fetchone()[0] or "" for t in tables]
-        return max(stamps, default="")
-
     # -- what a merge reads and writes ---------------------------------------------------------
     def local_rows(self, table: str, keys: list[str]) -> dict[str, tuple]:
         cols = columns(_table(table))
@@ -347,7 +335,7 @@ class SyncStore:
             chunk = keys[start:start + 500]
             rows = self._db.execute(
                 f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts WHERE record_type = ? AND record_id IN "
-                f"({', '.join('?' * len(chunk))})", [table, *chunk])
+                f"({', '.join('?' * len(chunk))})", [_kind(table), *chunk])
             for row in rows:
                 stored = _stored(row)
                 found.setdefault(stored.record_id, []).append(stored)
@@ -362,26 +350,22 @@ class SyncStore:
             "hlc = excluded.hlc, version = excluded.version, differs = excluded.differs, "
             "detected_at = excluded.detected_at, bundle_id = excluded.bundle_id, resolution = '', "
             "resolved_at = NULL, resolved_by = ''",
-            (table, record_id, site, hlc, json.dumps(version, ensure_ascii=False, sort_keys=True), int(differs),
+            (_kind(table), record_id, site, hlc, json.dumps(version, ensure_ascii=False, sort_keys=True), int(differs),
              detected_at, bundle_id))
 
     def drop_version(self, table: str, record_id: str, site: str) -> None:
         self._db.execute("DELETE FROM sync_conflicts WHERE record_type = ? AND record_id = ? AND site = ?",
-                         (table, record_id, site))
+                         (_kind(table), record_id, site))
 
     def set_differs(self, table: str, record_id: str, site: str, differs: bool) -> None:
         self._db.execute("UPDATE sync_conflicts SET differs = ? WHERE record_type = ? AND record_id = ? AND site = ?",
-                         (int(differs), table, record_id, site))
+                         (int(differs), _kind(table), record_id, site))
 
     def open_conflicts(self, limit: int = 500, offset: int = 0) -> list[StoredVersion]:
         rows = self._db.execute(
             f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts WHERE differs = 1 AND resolution = '' "
             "ORDER BY detected_at DESC, seq DESC LIMIT ? OFFSET ?", (limit, offset))
         return [_stored(row) for row in rows]
-
-    def count_open_conflicts(self) -> int:
-        return self._db.execute(
-            "SELECT count(*) FROM sync_conflicts WHERE differs = 1 AND resolution = ''").fetchone()[0]
 
     def conflict(self, seq: int) -> StoredVersion | None:
         row = self._db.execute(f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts WHERE seq = ?", (seq,)).fetchone()
@@ -396,7 +380,7 @@ class SyncStore:
         self._db.execute(
             "UPDATE sync_conflicts SET resolution = ?, resolved_at = ?, resolved_by = ? "
             "WHERE record_type = ? AND record_id = ? AND resolution = ''",
-            (resolution, resolved_at, resolved_by, table, record_id))
+            (resolution, resolved_at, resolved_by, _kind(table), record_id))
 
     def all_versions(self) -> list[tuple]:
         """Every stored version without local times: what must match between two sites."""

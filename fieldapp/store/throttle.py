@@ -25,6 +25,7 @@ from fieldapp.errors import VaultError
 from fieldapp.fileio import atomic_write
 from fieldapp.i18n import _, ngettext
 from fieldapp.store.slots import has_hidden_slots
+from fieldapp.store.meta import get_meta, set_meta
 
 ATTEMPTS_NAME = "attempts.json"
 LEGACY_ATTEMPTS = "unlock-attempts.json"  # in the vault folder, before the counter moved to keys/
@@ -186,8 +187,8 @@ def reconcile_failures(counter: AttemptCounter, connection) -> tuple[int, bool]:
     """(failures since the database last looked, whether the counter was set back), then remembers
     the total. Called in the transaction of an unlock."""
     total = counter.peek().total
-    row = connection.execute("SELECT value FROM meta WHERE key = ?", (META_FAILURES_SEEN,)).fetchone()
-    seen = int(row[0]) if row and str(row[0]).isdigit() else None
+    stored = get_meta(connection, META_FAILURES_SEEN)
+    seen = int(stored) if stored is not None and str(stored).isdigit() else None
     if seen != total:  # an unlock after no failure leaves the database file as it was
         remember_failures_seen(connection, total)
     if seen is None:
@@ -198,5 +199,4 @@ def reconcile_failures(counter: AttemptCounter, connection) -> tuple[int, bool]:
 
 
 def remember_failures_seen(connection, total: int) -> None:
-    connection.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                       "excluded.value", (META_FAILURES_SEEN, str(total)))
+    set_meta(connection, META_FAILURES_SEEN, str(total))

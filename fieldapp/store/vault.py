@@ -191,7 +191,7 @@ class Vault:
         try:
             slot = self._slot_of(user)
             raw_key = self._derive_counted(slot, passphrase, user)
-            return self._open(user or "", raw_key, slot=slot.stem)
+            return self.open_with_key(user or "", raw_key, slot=slot.stem)
         except BaseException:
             if took_lock:
                 self._lock.release()
@@ -205,7 +205,7 @@ class Vault:
         check_user_name(user)
         counter_lost = self.attempts.lost()
         self.attempts.succeeded(counted=False)  # a new counter if it was removed
-        return self._open(user, raw_key, counter_lost=counter_lost)
+        return self.open_with_key(user, raw_key, counter_lost=counter_lost)
 
     def unlock_with_shares(self, text: str, user: str) -> "Session":
         """Open with k of the recovery key's shares (store/shares.py), typed in any layout."""
@@ -258,10 +258,12 @@ class Vault:
         except pyrage.DecryptError:
             raise VaultError(_("This recovery key does not belong to this vault.")) from None
 
-    def _open(self, user: str, raw_key: bytearray, slot: str | None = None,
-              counter_lost: bool = False) -> "Session":
-        """Open the database with its key. `slot` names the slot that gave the key: the vault then
-        knows whose it is. Old-style slot names are hidden here, on the first unlock."""
+    def open_with_key(self, user: str, raw_key: bytearray, slot: str | None = None,
+                      counter_lost: bool = False) -> "Session":
+        """Open the database with a key already taken out of one of its slots (an unlock, the
+        recovery key, a restored backup's slot); `raw_key` becomes the session's and is wiped at
+        lock, or here on failure. `slot` names the slot that gave the key: the vault then knows
+        whose it is. Old-style slot names are hidden here, on the first unlock."""
         if len(raw_key) != KEY_BYTES:
             secret.wipe(raw_key)
             raise VaultError(_("The key slot is damaged."))

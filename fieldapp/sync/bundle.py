@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from fieldapp.domain.records import utc_now
+from fieldapp.domain.synced import FIELD_TABLES, HEADQUARTERS_TABLES, MARA_TABLES, SYNCED
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message, space_problem
-from fieldapp.i18n import N_, _
+from fieldapp.i18n import _
 from fieldapp.store import db
 from fieldapp.store.convert import datetime_to_text
 from fieldapp.store.sync_store import SyncStore
@@ -39,12 +40,7 @@ FORMAT = "fieldapp-bundle"
 FORMAT_VERSION = 1
 SUFFIX = ".fieldbundle"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
-FIELD_TABLES = ("referrals", "referral_services", "alerts", "trainings") + mara_sync.FIELD_TABLES
-HEADQUARTERS_TABLES = ("providers", "places") + mara_sync.HEADQUARTERS_TABLES
-TABLE_LABELS = {"referrals": N_("Referrals"), "referral_services": N_("Referral services"), "alerts": N_("Alerts"),
-                "trainings": N_("Trainings"), "providers": N_("Providers"), "places": N_("Places"),
-                "incidents": N_("CRSV incidents"), "parties": N_("Parties to conflict"),
-                "commitments": N_("Commitments"), "commitment_items": N_("Commitment items")}
+TABLE_LABELS = {table.name: table.label for table in SYNCED}
 CHUNK = 64 * 1024
 PROGRESS_EVERY = 1000
 
@@ -139,7 +135,7 @@ def _member_lines(store: SyncStore, table: str, since: str, site: Site, peer_sit
         yield from (wire.encode_row(table, row) for row in store.shared_services(since, own, peer_site))
         for values in store.withdrawn_services(since, peer_site):
             yield wire.encode_row(table, wire.redacted_service(*values))
-    elif table in mara_sync.TABLES:
+    elif table in MARA_TABLES:
         rows = mara_sync.member_rows(site.session.connection, table, since, own, peer_site,
                                      lambda name: store.changed_rows(name, since, own))
         yield from (wire.encode_row(table, row) for row in rows)

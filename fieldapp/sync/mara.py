@@ -16,9 +16,6 @@ from fieldapp.i18n import _
 from fieldapp.store.mara_sync import MaraSyncStore
 from fieldapp.store.sync_store import columns
 
-FIELD_TABLES = ("parties", "incidents")
-HEADQUARTERS_TABLES = ("parties", "commitments", "commitment_items")
-TABLES = ("incidents", "parties", "commitments", "commitment_items")
 # (table, column) -> the table the column must name a record of.
 REFERENCES = {("commitments", "party_id"): "parties", ("commitment_items", "commitment_id"): "commitments"}
 

@@ -15,8 +15,9 @@ from fieldapp.domain.records import utc_now
 from fieldapp.i18n import _
 from fieldapp.store.convert import datetime_to_text
 from fieldapp.store.db import transaction
-from fieldapp.store.repositories import Change
-from fieldapp.store.sync_store import SYNCED_TABLES, UUID_TABLES, SyncStore, columns, key_column
+from fieldapp.core.changes import Change
+from fieldapp.domain.synced import SYNCED
+from fieldapp.store.sync_store import UUID_TABLES, SyncStore, columns, key_column
 from fieldapp.sync.mara import check_references as mara_references
 from fieldapp.sync.site import SyncError, now_text
 from fieldapp.sync.wire import stamp_site
@@ -189,7 +190,7 @@ class TableMerger:
 
 
 # -- resolving conflicts ---------------------------------------------------------------------------
-KINDS = {table: getattr(record_type, "KIND", "place") for table, record_type in SYNCED_TABLES.items()}
+KINDS = {table.name: table.kind for table in SYNCED}
 
 
 def keep_winner(session, conflict_seq: int) -> Change:

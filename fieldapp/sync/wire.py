@@ -38,7 +38,6 @@ _SHORT_FIELDS = {"created_by", "survivor_code", "pcode", "location_pcode", "pare
                  "incident_code", "party_id", "commitment_id"}
 # JSON list fields whose items are small objects (dated changes), not short texts.
 _HISTORY_FIELDS = {"status_history", "verification_history"}
-PCODE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]{0,20}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 STAMP = re.compile(r"^\d{15}\.\d{6}\.([0-9a-f-]{36})$")
 
@@ -263,7 +262,7 @@ def decode_line(table: str, line: bytes, sender: str, validate: bool = True) -> 
 
 def _check_identity(table: str, values: dict, sender: str) -> None:
     if table == "places":
-        if not PCODE.match(values["pcode"]):
+        if not validation.PCODE.match(values["pcode"]):
             raise RecordProblem(_("“{value}” is not a P-code").format(value=values["pcode"][:40]))
     elif not UUID.match(values["id"]):
         raise RecordProblem(_("field “{field}” is not an id").format(field="id"))
@@ -281,7 +280,7 @@ def _check_content(table: str, record_type: type, values: dict) -> None:
     if table == "places":
         if not 0 <= values["level"] <= 9:
             raise RecordProblem(_("field “{field}” is out of range").format(field="level"))
-        if values["parent_pcode"] is not None and not PCODE.match(values["parent_pcode"]):
+        if values["parent_pcode"] is not None and not validation.PCODE.match(values["parent_pcode"]):
             raise RecordProblem(_("“{value}” is not a P-code").format(value=values["parent_pcode"][:40]))
         return
     problem = mara_sync_check(table, values)

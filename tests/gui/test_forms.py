@@ -21,7 +21,7 @@ from fieldapp.gui.forms.referral_form import ReferralForm
 from fieldapp.gui.forms.services import ReasonDialog, ServiceDialog
 from fieldapp.gui.forms.training_form import TrainingForm
 from fieldapp.gui.qt_i18n import apply_language
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 from tests.conftest import PCODES
 
 

@@ -16,7 +16,7 @@ from fieldapp.domain.mara import IncidentLink, Party
 from fieldapp.domain.records import Alert, Referral
 from fieldapp.gui.forms.incident_form import IncidentForm
 from fieldapp.gui.qt_i18n import apply_language
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 from tests.conftest import PCODES
 
 TODAY = date.today()

@@ -18,7 +18,7 @@ from fieldapp.gui.places_page import PlacesPage
 from fieldapp.gui.referrals_page import ReferralsPage
 from fieldapp.gui.table_models import ID_ROLE, RECORD_ROLE, WARNING_COLOR
 from fieldapp.gui.trainings_page import TrainingsPage
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 from tests.conftest import PCODES
 
 LIST_PAGES = (ReferralsPage, AlertsPage, TrainingsPage, DirectoryPage)

@@ -23,7 +23,7 @@ from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.widgets.vocab import VocabCheckList, VocabCombo
 from fieldapp.i18n import N_, _, format_date, format_datetime, format_number, ngettext, pgettext
 from fieldapp.ops import mara as mara_ops
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1

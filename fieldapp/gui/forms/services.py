@@ -25,7 +25,7 @@ from fieldapp.gui.widgets.fields import ERROR_STYLE, FieldGrid
 from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.vocab import BelowCombo, VocabCombo
 from fieldapp.i18n import N_, _, format_date
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 
 @dataclass
