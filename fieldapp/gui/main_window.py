@@ -15,7 +15,7 @@ import importlib
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidgetItem, QMainWindow,
                                QMenu, QMessageBox, QProgressDialog, QSplitter, QStackedWidget, QWidget)
 
 from fieldapp import i18n
@@ -26,6 +26,7 @@ from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, Lock
 from fieldapp.gui.qt_i18n import apply_language, language_names
 from fieldapp.gui.unlock import UnlockScreen
 from fieldapp.gui.widgets.fit import fit_to_screen
+from fieldapp.gui.widgets.nav_list import NavList
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 from fieldapp.core.hlc import clock_warnings
@@ -102,13 +103,11 @@ class MainWindow(QMainWindow):
         self.unlock_screen.unlocked.connect(self.on_unlocked)
         self.stack.addWidget(self.unlock_screen)
 
-        self.nav = QListWidget()
-        self.nav.setMinimumWidth(140)
+        self.nav = NavList()
         self.nav.setAccessibleName("navigation")
         font = self.nav.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.nav.setFont(font)
-        self.nav.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
         self.page_stack = PageStack()
         self._built_pages: list[Page] = []
         self._building_started = False
@@ -173,6 +172,7 @@ class MainWindow(QMainWindow):
         if index < 9:
             item.setToolTip(f"Ctrl+{index + 1}")
         self.nav.addItem(item)
+        self.nav.fit_labels()
         return True
 
     def _build_in_turn(self) -> None:
@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         for row in range(self.nav.count()):
             item = self.nav.item(row)
             item.setText(_(item.data(Qt.ItemDataRole.UserRole)))
+        self.nav.fit_labels()  # "Parties et engagements" is wider than "Parties & commitments"
         self.unlock_screen.retranslate()
         self._update_status()
 
