@@ -131,3 +131,26 @@ def test_the_window_opens_inside_a_scaled_laptop_screen(tmp_path, scale):
     width, height, free_width, free_height = map(int, result.stdout.split()[-4:])
     assert free_width == round(1366 / float(scale)) or abs(free_width - 1366 / float(scale)) < 2
     assert width <= free_width and height <= free_height - 30
+
+
+@pytest.mark.parametrize("screen", list(layout_check.SCREENS))
+def test_the_navigation_shows_its_longest_french_label_whole(qtbot, window, context, screen):
+    apply_language("fr", context)
+    window.resize(*layout_check.window_size(screen))
+    settle(qtbot)
+    nav = window.nav
+    labels = [nav.item(row).text() for row in range(nav.count())]
+    assert "Parties et engagements" in labels
+    assert not nav.horizontalScrollBar().isVisible()
+    widest = max(nav.fontMetrics().horizontalAdvance(label) for label in labels)
+    assert widest + 2 * 8 <= nav.viewport().width(), (widest, nav.viewport().width())  # 8 px padding each side
+
+
+def test_columns_share_the_width_the_widest_giving_way_first():
+    from fieldapp.gui.widgets.fit import share_width
+
+    assert share_width([100, 200], [50, 80], 400) == [100, 300]  # room to spare: the last takes it
+    widths = share_width([120, 400, 300, 90], [120, 150, 120, 90], 600)
+    assert sum(widths) == 600 and widths[0] == 120 and widths[3] == 90  # short columns stay whole
+    assert abs(widths[1] - widths[2]) <= 1  # the two long ones wrap at the same width
+    assert share_width([120, 400], [120, 390], 300) == [120, 390]  # never under a word's width
