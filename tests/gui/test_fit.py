@@ -154,3 +154,32 @@ def test_columns_share_the_width_the_widest_giving_way_first():
     assert sum(widths) == 600 and widths[0] == 120 and widths[3] == 90  # short columns stay whole
     assert abs(widths[1] - widths[2]) <= 1  # the two long ones wrap at the same width
     assert share_width([120, 400], [120, 390], 300) == [120, 390]  # never under a word's width
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_change_status_keeps_room_for_its_menu_arrow(qtbot, window, session, context, language):
+    """"Changer le statut" opens a menu: its arrow has room of its own beside the text, as the
+    person sees it on the referral form (an arrow drawn over the last letter was the bug)."""
+    from PySide6.QtWidgets import QStyle
+
+    from fieldapp.gui.referrals_page import ReferralsPage
+
+    fill(session, 5)
+    apply_language(language, context)
+    page = next(p for p in window.pages if isinstance(p, ReferralsPage))
+    window.show_page(page)
+    window.resize(*layout_check.window_size("1024x600"))
+    page.refresh()
+    page.select_row(0)
+    page.edit_current()
+    form = page.form
+    form.resize(*layout_check.window_size("1024x600"))
+    settle(qtbot)
+    button = form.services.status_button
+    style = button.style()
+    text = button.fontMetrics().horizontalAdvance(button.text())
+    arrow = style.pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, button)
+    margins = 2 * style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, None, button)
+    assert button.menu() is not None
+    assert button.width() >= text + arrow + margins, (button.text(), button.width(), text, arrow, margins)
+    form.reject()
