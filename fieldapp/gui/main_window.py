@@ -22,11 +22,13 @@ from fieldapp import i18n
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.page import Page
 from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, LockSettingsDialog, Protection,
-                                     clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
+                                     clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES,
+                                     save_protection_settings)
 from fieldapp.gui.qt_i18n import apply_language, language_names
 from fieldapp.gui.unlock import UnlockScreen
 from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.nav_list import NavList
+from fieldapp.errors import FieldappError
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 from fieldapp.core.hlc import clock_warnings
@@ -374,13 +376,21 @@ class MainWindow(QMainWindow):
     def edit_protection_settings(self) -> None:
         if not self.context.is_unlocked:
             return
-        settings = self.context.session.user_settings()
-        dialog = LockSettingsDialog(settings.get(SETTING_LOCK_MINUTES, DEFAULT_LOCK_MINUTES), self)
+        session = self.context.session
+        try:
+            delete_after = session.vault.attempts.read().delete_after
+        except FieldappError as error:
+            QMessageBox.warning(self, _("Protection settings"), str(error))
+            return
+        dialog = LockSettingsDialog(session.user_settings().get(SETTING_LOCK_MINUTES, DEFAULT_LOCK_MINUTES),
+                                    delete_after, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.context.is_unlocked:
-            settings = self.context.session.user_settings()
-            settings[SETTING_LOCK_MINUTES] = dialog.value()
-            self.context.session.save_user_settings(settings)
-            self.protection.set_timeout_minutes(dialog.value())
+            try:
+                save_protection_settings(self.context.session, dialog.value(), dialog.delete_after())
+            except FieldappError as error:
+                QMessageBox.warning(self, _("Protection settings"), str(error))
+            else:
+                self.protection.set_timeout_minutes(dialog.value())
         dialog.deleteLater()
 
     def new_record(self) -> None:
