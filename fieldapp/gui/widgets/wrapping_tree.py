@@ -8,19 +8,36 @@ whenever the list's width or its rows change.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import (QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeWidget,
                                QTreeWidgetItem, QWidget)
 
 from fieldapp.gui.widgets.fit import share_width
 
-BIG = 1 << 20
-
 
 def text_margin(view: QWidget) -> int:
     """What Qt's item delegate leaves on each side of a cell's text."""
     return view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+
+
+def line_count(text: str, font, width: int) -> int:
+    """The lines Qt's item delegate draws `text` on at `width` (it lays text out with QTextLayout,
+    whose breaks can differ by a pixel from QFontMetrics' measure)."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = 0
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(1, width))
+        lines += 1
+    layout.endLayout()
+    return lines
 
 
 class WrappingDelegate(QStyledItemDelegate):
@@ -38,11 +55,10 @@ class WrappingDelegate(QStyledItemDelegate):
         room = self._view.header().sectionSize(index.column()) - 2 * text_margin(self._view)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        metrics = QFontMetrics(opt.font)
-        if room <= 0 or metrics.horizontalAdvance(str(text)) <= room:
+        lines = line_count(str(text), opt.font, room)
+        if room <= 0 or lines <= 1:
             return size
-        wrapped = metrics.boundingRect(QRect(0, 0, room, BIG), int(Qt.TextFlag.TextWordWrap), str(text))
-        return QSize(size.width(), size.height() + max(0, wrapped.height() - metrics.height()))
+        return QSize(size.width(), size.height() + (lines - 1) * QFontMetrics(opt.font).height())
 
 
 class WrappingTree(QTreeWidget):
