@@ -75,7 +75,7 @@ class Section(QWidget):
     def _fit_height(self) -> None:
         tree = self.tree
         height = tree.header().sizeHint().height() + 2 * tree.frameWidth() + 2 + tree.rows_height()
-        if tree.horizontalScrollBar().isVisible():
+        if tree.header().length() > tree.viewport().width():  # the bar shows only then (and is a fault)
             height += tree.horizontalScrollBar().sizeHint().height()
         tree.setMaximumHeight(height)
 
