@@ -8,13 +8,14 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QLayout, QScrollArea,
-                               QSizePolicy, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QLabel, QLayout, QScrollArea, QSizePolicy,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import utc_now
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.page import Page
+from fieldapp.gui.widgets.wrapping_tree import WrappingTree
 from fieldapp.i18n import N_, _, format_date, format_datetime, format_number, language, ngettext
 from fieldapp.domain.derived import ALERT_OPEN_HOURS, RECENT_DAYS
 
@@ -39,14 +40,14 @@ class Section(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.heading.setFont(font)
-        self.tree = QTreeWidget()
+        # Columns share the page's width and long texts (places, providers, threats) wrap: at
+        # 1024 pixels in French nothing is cut with "…" and nothing scrolls sideways.
+        self.tree = WrappingTree()
         self.tree.setColumnCount(columns)
         self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(True)
+        self.tree.fitted.connect(self._fit_height)
         self.empty = QLabel()
         self.empty.setStyleSheet("color: #1a7f37;")
         # Labels keep their height, so a short list leaves the space to the longer ones.
@@ -67,18 +68,20 @@ class Section(QWidget):
             self.fit()
 
     def fit(self) -> None:
-        """No taller than its rows: a list of one does not push the others into scrolling."""
+        """Columns to the width, then no taller than the rows: a list of one does not push the
+        others into scrolling."""
+        self.tree.fit_columns()  # emits fitted: _fit_height
+
+    def _fit_height(self) -> None:
         tree = self.tree
-        rows = tree.topLevelItemCount()
-        height = tree.header().sizeHint().height() + 2 * tree.frameWidth() + 4
-        height += rows * max(tree.sizeHintForRow(0), tree.fontMetrics().height() + 4) if rows else 0
-        height += tree.horizontalScrollBar().sizeHint().height()
+        height = tree.header().sizeHint().height() + 2 * tree.frameWidth() + 2 + tree.rows_height()
+        if tree.header().length() > tree.viewport().width():  # the bar shows only then (and is a fault)
+            height += tree.horizontalScrollBar().sizeHint().height()
         tree.setMaximumHeight(height)
 
     def add(self, values: list[str], kind: str, record_id: str) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(values)
+        item = self.tree.add_row(values)
         item.setData(0, RECORD_ROLE, (kind, record_id))
-        self.tree.addTopLevelItem(item)
         return item
 
     def clear(self) -> None:

@@ -7,8 +7,9 @@ the field laptops: 1366×768 and 1024×600 screens, less a taskbar and a title b
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractScrollArea, QCheckBox, QComboBox,
-                               QHeaderView, QLabel, QPushButton, QRadioButton, QStyle, QStyleOptionComboBox,
+                               QHeaderView, QLabel, QListWidget, QPushButton, QRadioButton, QStyle, QStyleOptionComboBox,
                                QTreeWidget, QWidget)
 
 TASKBAR = 40
@@ -81,10 +82,56 @@ def cut_texts(top: QWidget) -> list[str]:
         if not _shown(tree, top):
             continue
         header = tree.header()
+        if tree.wordWrap():
+            found += _cut_wrapped_cells(tree)
+            continue
         for column in range(tree.columnCount()):
             needed = tree.sizeHintForColumn(column)
             if needed > header.sectionSize(column) + 1:
                 found.append(f"cells of column {column} of a list: need {needed} px, have {header.sectionSize(column)}")
+    return found
+
+
+def _lines(text: str, font, width: int) -> tuple[int, float]:
+    """How many lines Qt's text layout needs for `text` at `width`, and its widest line."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines, widest = 0, 0.0
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        lines += 1
+        widest = max(widest, line.naturalTextWidth())
+    layout.endLayout()
+    return lines, widest
+
+
+def _cut_wrapped_cells(tree: QTreeWidget) -> list[str]:
+    """Cells of a list whose text wraps: cut if a word is wider than the column or the lines
+    need more height than the row has (Qt then ends the last line with "…")."""
+    found = []
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    header = tree.header()
+    for row in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(row)
+        height = tree.visualItemRect(item).height()
+        for column in range(tree.columnCount()):
+            text = item.text(column)
+            if not text or header.isSectionHidden(column):
+                continue
+            room = header.sectionSize(column) - 2 * margin
+            font = item.font(column)
+            lines, widest = _lines(text, font, room)
+            needed = lines * QFontMetrics(font).height()
+            if widest > room + 1 or needed > height:
+                found.append(f"cell {text!r} of a list: needs {lines} line(s) of {int(widest)} px, "
+                             f"has {room} px × {height} px")
+                break
     return found
 
 
@@ -118,7 +165,10 @@ def sideways_scrolling(top: QWidget) -> list[str]:
     """Scroll areas (forms, pages; not tables) that make a person scroll sideways."""
     found = []
     for area in top.findChildren(QAbstractScrollArea):
-        if isinstance(area, QAbstractItemView) or not _shown(area, top):
+        # Tables of records may scroll sideways; the small lists (Home, the navigation) may not.
+        if isinstance(area, QAbstractItemView) and not isinstance(area, (QTreeWidget, QListWidget)):
+            continue
+        if not _shown(area, top):
             continue
         bar = area.horizontalScrollBar()
         if bar.maximum() > 0 and bar.isVisible():

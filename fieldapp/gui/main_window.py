@@ -15,17 +15,20 @@ import importlib
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QLabel, QListWidgetItem, QMainWindow,
                                QMenu, QMessageBox, QProgressDialog, QSplitter, QStackedWidget, QWidget)
 
 from fieldapp import i18n
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.page import Page
 from fieldapp.gui.protection import (QUICK_EXIT_KEYS, SETTING_LOCK_MINUTES, LockSettingsDialog, Protection,
-                                     clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES)
+                                     clamp_minutes, clear_sensitive_clipboard, DEFAULT_LOCK_MINUTES,
+                                     save_protection_settings)
 from fieldapp.gui.qt_i18n import apply_language, language_names
 from fieldapp.gui.unlock import UnlockScreen
 from fieldapp.gui.widgets.fit import fit_to_screen
+from fieldapp.gui.widgets.nav_list import NavList
+from fieldapp.errors import FieldappError
 from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 from fieldapp.core.hlc import clock_warnings
@@ -102,13 +105,11 @@ class MainWindow(QMainWindow):
         self.unlock_screen.unlocked.connect(self.on_unlocked)
         self.stack.addWidget(self.unlock_screen)
 
-        self.nav = QListWidget()
-        self.nav.setMinimumWidth(140)
+        self.nav = NavList()
         self.nav.setAccessibleName("navigation")
         font = self.nav.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.nav.setFont(font)
-        self.nav.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
         self.page_stack = PageStack()
         self._built_pages: list[Page] = []
         self._building_started = False
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         if index < 9:
             item.setToolTip(f"Ctrl+{index + 1}")
         self.nav.addItem(item)
+        self.nav.fit_labels()
         return True
 
     def _build_in_turn(self) -> None:
@@ -251,6 +253,7 @@ class MainWindow(QMainWindow):
         for row in range(self.nav.count()):
             item = self.nav.item(row)
             item.setText(_(item.data(Qt.ItemDataRole.UserRole)))
+        self.nav.fit_labels()  # "Parties et engagements" is wider than "Parties & commitments"
         self.unlock_screen.retranslate()
         self._update_status()
 
@@ -373,13 +376,21 @@ class MainWindow(QMainWindow):
     def edit_protection_settings(self) -> None:
         if not self.context.is_unlocked:
             return
-        settings = self.context.session.user_settings()
-        dialog = LockSettingsDialog(settings.get(SETTING_LOCK_MINUTES, DEFAULT_LOCK_MINUTES), self)
+        session = self.context.session
+        try:
+            delete_after = session.vault.attempts.read().delete_after
+        except FieldappError as error:
+            QMessageBox.warning(self, _("Protection settings"), str(error))
+            return
+        dialog = LockSettingsDialog(session.user_settings().get(SETTING_LOCK_MINUTES, DEFAULT_LOCK_MINUTES),
+                                    delete_after, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.context.is_unlocked:
-            settings = self.context.session.user_settings()
-            settings[SETTING_LOCK_MINUTES] = dialog.value()
-            self.context.session.save_user_settings(settings)
-            self.protection.set_timeout_minutes(dialog.value())
+            try:
+                save_protection_settings(self.context.session, dialog.value(), dialog.delete_after())
+            except FieldappError as error:
+                QMessageBox.warning(self, _("Protection settings"), str(error))
+            else:
+                self.protection.set_timeout_minutes(dialog.value())
         dialog.deleteLater()
 
     def new_record(self) -> None:

@@ -9,7 +9,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMessageBox, QPushButton,
                                QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.domain import mara
@@ -19,20 +19,19 @@ from fieldapp.gui.forms.party_form import PartyForm
 from fieldapp.gui.page import Page
 from fieldapp.gui.table_models import WARNING_COLOR
 from fieldapp.gui.widgets.flow import FlowLayout
+from fieldapp.gui.widgets.wrapping_tree import WrappingTree
 from fieldapp.i18n import N_, _, format_date, format_number, ngettext
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _tree(columns: int) -> QTreeWidget:
-    tree = QTreeWidget()
+    # Columns share the width and long names and promises wrap: no sideways scrolling at 1024 px.
+    tree = WrappingTree()
     tree.setColumnCount(columns)
     tree.setRootIsDecorated(False)
-    tree.setUniformRowHeights(True)
     tree.setAlternatingRowColors(True)
     tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    tree.header().setStretchLastSection(True)
     return tree
 
 

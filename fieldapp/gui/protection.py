@@ -12,7 +12,7 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from fieldapp.i18n import _
@@ -23,6 +23,8 @@ ESC_PRESSES, ESC_WINDOW_SECONDS = 3, 2.0
 CLIPBOARD_SECONDS = 30
 QUICK_EXIT_KEYS = QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Q)
 SETTING_LOCK_MINUTES = "auto_lock_minutes"
+# The vault refuses fewer than 3 (store/vault.py): a slip of the fingers must not destroy it.
+MIN_DELETE_FAILURES, MAX_DELETE_FAILURES, DEFAULT_DELETE_FAILURES = 3, 99, 10
 
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
              QEvent.Type.TouchBegin, QEvent.Type.TabletPress}
@@ -201,9 +203,10 @@ def clear_sensitive_clipboard() -> None:
 
 
 class LockSettingsDialog(QDialog):
-    """Minutes of inactivity before the window locks (1–60), remembered per user."""
+    """Minutes of inactivity before the window locks (1–60), remembered per user, and the quick
+    delete after N wrong passphrases in a row (DESIGN.md 5; off unless set), for the whole vault."""
 
-    def __init__(self, minutes: int, parent: QWidget | None = None):
+    def __init__(self, minutes: int, delete_after: int = 0, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Protection settings"))
         self.minutes = QSpinBox()
@@ -215,13 +218,49 @@ class LockSettingsDialog(QDialog):
         form.addRow(_("Lock after inactivity:"), self.minutes)
         hint = QLabel(_("The window also locks with Ctrl+L. Quick exit: Ctrl+Shift+Q, or Esc three times."))
         hint.setWordWrap(True)
+        self.delete_box = QCheckBox(_("Delete this laptop's copy of the vault after wrong passphrases"))
+        self.delete_box.setChecked(delete_after > 0)
+        self.failures = QSpinBox()
+        self.failures.setRange(MIN_DELETE_FAILURES, MAX_DELETE_FAILURES)
+        self.failures.setValue(delete_after if delete_after > 0 else DEFAULT_DELETE_FAILURES)
+        self.failures.setAccessibleName(_("Wrong passphrases in a row before the vault is deleted"))
+        self.failures.setEnabled(self.delete_box.isChecked())
+        self.delete_box.toggled.connect(self.failures.setEnabled)
+        delete_form = QFormLayout()
+        delete_form.addRow(_("Wrong passphrases in a row:"), self.failures)
+        self.warning = QLabel(_(
+            "After that many wrong passphrases in a row, typed by anyone on the unlock screen or the command "
+            "line, every key slot (the recovery one too) and the database are destroyed on this laptop, at once "
+            "and without asking. Only backups and data files already sent remain. Someone holding the laptop "
+            "can set it off on purpose. Applies to every user of this vault."))
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b00020;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addSpacing(12)
+        layout.addWidget(self.delete_box)
+        layout.addLayout(delete_form)
+        layout.addWidget(self.warning)
         layout.addWidget(buttons)
+        self.setMinimumWidth(min(560, self.sizeHint().width()))
 
     def value(self) -> int:
         return self.minutes.value()
+
+    def delete_after(self) -> int:
+        """Wrong passphrases in a row that delete the vault; 0 for never."""
+        return self.failures.value() if self.delete_box.isChecked() else 0
+
+
+def save_protection_settings(session, minutes: int, delete_after: int) -> None:
+    """What the dialog chose: the vault-wide quick-delete option first (it is the one that can be
+    refused, and then nothing is changed), then this user's lock minutes."""
+    if delete_after != session.vault.attempts.read().delete_after:
+        session.vault.set_delete_after_failures(session, delete_after)
+    settings = session.user_settings()
+    settings[SETTING_LOCK_MINUTES] = minutes
+    session.save_user_settings(settings)

@@ -194,3 +194,40 @@ def test_lock_clears_the_x11_primary_selection(vault_copy):
                            "amina", recovery_key], capture_output=True, text=True, env=environment, timeout=120)
     lines = [line for line in done.stdout.splitlines() if line.startswith("'")]
     assert lines == ["'BNI-2026-0042'", "''"], done.stdout + done.stderr
+
+
+def test_the_settings_dialog_sets_the_quick_delete_after_wrong_passphrases(qtbot, shown, session):
+    """The option the command line had (quick-delete --after-failures): a person ticks it, types
+    the number and presses Enter; the vault keeps it for the locked app, and unticking ends it."""
+    from PySide6.QtCore import QTimer
+
+    from fieldapp.gui.protection import LockSettingsDialog
+
+    seen = {}
+
+    def choose(number: str | None):
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, LockSettingsDialog))
+        try:
+            seen["checked"], seen["enabled"] = dialog.delete_box.isChecked(), dialog.failures.isEnabled()
+            seen["warning"] = dialog.warning.isVisible() and "destroyed" in dialog.warning.text()
+            qtbot.keyClick(dialog.delete_box, Qt.Key.Key_Space)  # ticks or unticks it
+            target = dialog.delete_box
+            if number is not None:
+                target = dialog.failures.lineEdit()
+                qtbot.keyClick(target, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+                qtbot.keyClicks(target, number)
+            qtbot.keyClick(target, Qt.Key.Key_Return)  # the dialog's default button: OK
+        finally:
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, lambda: choose("4"))
+    shown.edit_protection_settings()
+    assert seen == {"checked": False, "enabled": False, "warning": True}
+    assert session.vault.attempts.read().delete_after == 4
+    assert session.audit.entries(limit=1)[0].action == "quick_delete_option"
+
+    QTimer.singleShot(0, lambda: choose(None))  # shown ticked with 4; unticked, Enter
+    shown.edit_protection_settings()
+    assert seen["checked"] and seen["enabled"]
+    assert session.vault.attempts.read().delete_after == 0

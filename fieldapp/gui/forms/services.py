@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton, QTableView, QToolButton,
+                               QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
 from fieldapp.domain import services as rules
@@ -258,11 +258,10 @@ class ServicesPanel(QWidget):
         self.add_button.clicked.connect(self.add_service)
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self.edit_selected)
-        self.status_button = QToolButton()
-        self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # A push button with a menu keeps room for its arrow (a tool button drew it over the text).
+        self.status_button = QPushButton()
         self.status_menu = QMenu(self.status_button)
         self.status_button.setMenu(self.status_menu)
-        self.status_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.remove_button = QPushButton()
         self.remove_button.clicked.connect(self.remove_selected)
         self.notice = QLabel()
