@@ -118,6 +118,10 @@ class Database:
     def executemany(self, sql: str, parameters):
         return self._current().executemany(sql, parameters)
 
+    def set_trace_callback(self, callback) -> None:
+        """Have `callback(sql)` see every statement this thread's connection runs (None to stop)."""
+        self._current().set_trace_callback(callback)
+
     def _current(self) -> sqlcipher3.Connection:
         ident = threading.get_ident()
         with self._guard:
