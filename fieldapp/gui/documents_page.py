@@ -24,6 +24,7 @@ from fieldapp.domain import services as service_rules, vocab
 from fieldapp.gui.page import Page
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.places import PlacePicker
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.workers import show_error
 from fieldapp.i18n import N_, _, language
 from fieldapp.core.changes import ListQuery
@@ -162,12 +163,11 @@ class DocumentsPage(Page):
         if not self._chosen_language:
             self._set_language(language())
         current = self.document.currentData()
-        self.document.blockSignals(True)
-        self.document.clear()
-        for code, label in DOCUMENTS:
-            self.document.addItem(_(label), code)
-        self.document.setCurrentIndex(max(0, self.document.findData(current)))
-        self.document.blockSignals(False)
+        with signals_blocked(self.document):
+            self.document.clear()
+            for code, label in DOCUMENTS:
+                self.document.addItem(_(label), code)
+            self.document.setCurrentIndex(max(0, self.document.findData(current)))
         kind = self.kind.currentData()
         self.kind.clear()
         for code in KINDS:

@@ -4,6 +4,7 @@ are this page with their own columns, filters, form and detail text."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -20,6 +21,7 @@ from fieldapp.gui.table_models import Column, RecordTableModel
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.flow import FlowLayout
 from fieldapp.gui.widgets.places import PlaceNames, PlacePicker
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.widgets.vocab import VocabCombo
 from fieldapp.i18n import N_, _, format_number, language
 from fieldapp.core.changes import ListQuery
@@ -266,9 +268,8 @@ class ListPage(Page):
         self.detail.clear()
         self.places.clear()
         # Typed search text may be a survivor code: it goes too.
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        with signals_blocked(self.search):
+            self.search.clear()
         self.place_filter.clear()
         self.count_label.clear()
         self._dirty = True
@@ -378,17 +379,16 @@ class ListPage(Page):
 
     def reset_filters(self) -> None:
         widgets = [self.search, self.date_from, self.date_to, self.place_filter, *self.filter_combos.values()]
-        for widget in widgets:
-            widget.blockSignals(True)
-        self.search.clear()
-        self.date_from.clear()
-        self.date_to.clear()
-        self.place_filter.clear()
-        for combo in self.filter_combos.values():
-            combo.set_code("")
-        self.reset_extra_filters()
-        for widget in widgets:
-            widget.blockSignals(False)
+        with ExitStack() as stack:
+            for widget in widgets:
+                stack.enter_context(signals_blocked(widget))
+            self.search.clear()
+            self.date_from.clear()
+            self.date_to.clear()
+            self.place_filter.clear()
+            for combo in self.filter_combos.values():
+                combo.set_code("")
+            self.reset_extra_filters()
         self.apply_filters()
 
     def reset_extra_filters(self) -> None:
@@ -430,13 +430,12 @@ class ListPage(Page):
     def _sync_sort_indicator(self) -> None:
         header = self.table.horizontalHeader()
         section = self.model.sort_column()
-        header.blockSignals(True)
-        if section < 0:
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        else:
-            header.setSortIndicator(section, Qt.SortOrder.DescendingOrder if self.model.query.descending
-                                    else Qt.SortOrder.AscendingOrder)
-        header.blockSignals(False)
+        with signals_blocked(header):
+            if section < 0:
+                header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            else:
+                header.setSortIndicator(section, Qt.SortOrder.DescendingOrder if self.model.query.descending
+                                        else Qt.SortOrder.AscendingOrder)
 
     # -- selection and detail ------------------------------------------------------------------
     def current_row(self) -> int:

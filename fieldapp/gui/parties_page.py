@@ -19,6 +19,7 @@ from fieldapp.gui.forms.party_form import PartyForm
 from fieldapp.gui.page import Page
 from fieldapp.gui.table_models import WARNING_COLOR
 from fieldapp.gui.widgets.flow import FlowLayout
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.widgets.wrapping_tree import WrappingTree
 from fieldapp.i18n import N_, _, format_date, format_number, ngettext
 
@@ -190,35 +191,33 @@ class PartiesPage(Page):
             return
         self._dirty = False
         keep = select or _current_id(self.parties)
-        self.parties.blockSignals(True)
-        self.parties.clear()
-        for party in self.context.session.parties.all():
-            row = QTreeWidgetItem([party.short_name, party.name, mara.PARTY_TYPE.label(party.party_type)])
-            row.setData(0, ID_ROLE, party.id)
-            self.parties.addTopLevelItem(row)
-        self.parties.blockSignals(False)
+        with signals_blocked(self.parties):
+            self.parties.clear()
+            for party in self.context.session.parties.all():
+                row = QTreeWidgetItem([party.short_name, party.name, mara.PARTY_TYPE.label(party.party_type)])
+                row.setData(0, ID_ROLE, party.id)
+                self.parties.addTopLevelItem(row)
         _select(self.parties, keep)
         self._party_chosen()
 
     def _party_chosen(self) -> None:
         party_id = _current_id(self.parties)
         keep = _current_id(self.commitments)
-        self.commitments.blockSignals(True)
-        self.commitments.clear()
-        party = self.context.session.parties.find(party_id) if party_id and self.context.is_unlocked else None
-        if party is not None:
-            listed = (_("Listed in the annex since {year}.").format(year=party.listed_since) if party.listed_since
-                      else _("Not listed in the annex."))
-            self.party_detail.setText(" ".join(t for t in (party.name, "·", mara.PARTY_TYPE.label(party.party_type),
-                                                           "·", listed, party.notes) if t))
-            for commitment in self.context.session.commitments.for_party(party.id):
-                row = QTreeWidgetItem([format_date(commitment.signed_on) if commitment.signed_on else "",
-                                       mara.COMMITMENT_KIND.label(commitment.kind), commitment.title])
-                row.setData(0, ID_ROLE, commitment.id)
-                self.commitments.addTopLevelItem(row)
-        else:
-            self.party_detail.clear()
-        self.commitments.blockSignals(False)
+        with signals_blocked(self.commitments):
+            self.commitments.clear()
+            party = self.context.session.parties.find(party_id) if party_id and self.context.is_unlocked else None
+            if party is not None:
+                listed = (_("Listed in the annex since {year}.").format(year=party.listed_since) if party.listed_since
+                          else _("Not listed in the annex."))
+                self.party_detail.setText(" ".join(t for t in (party.name, "·", mara.PARTY_TYPE.label(party.party_type),
+                                                               "·", listed, party.notes) if t))
+                for commitment in self.context.session.commitments.for_party(party.id):
+                    row = QTreeWidgetItem([format_date(commitment.signed_on) if commitment.signed_on else "",
+                                           mara.COMMITMENT_KIND.label(commitment.kind), commitment.title])
+                    row.setData(0, ID_ROLE, commitment.id)
+                    self.commitments.addTopLevelItem(row)
+            else:
+                self.party_detail.clear()
         _select(self.commitments, keep)
         self._commitment_chosen()
 

@@ -15,6 +15,7 @@ from fieldapp.domain.records import Place
 from fieldapp.gui.list_page import DetailView, detail_table
 from fieldapp.gui.page import Page
 from fieldapp.gui.table_models import ID_ROLE
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.workers import Cancelled, error_message
 from fieldapp.i18n import N_, _, format_number, language, ngettext
 from fieldapp.paths import resources_dir, shared_data_dir
@@ -281,9 +282,8 @@ class PlacesPage(Page):
         self.count_label.clear()
         self.result_label.hide()
         self._show_empty_hint(False)
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        with signals_blocked(self.search):
+            self.search.clear()
         self.stack.setCurrentWidget(self.tree)
         self._dirty = True
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogBut
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.gui.page import Page
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.workers import error_message
 from fieldapp.i18n import N_, _, format_datetime, format_number, ngettext
 from fieldapp.core.changes import Change
@@ -363,25 +364,24 @@ class SyncPage(Page):
         kept = self.selected_site()
         kept_id = kept.site_id if kept else None
         self._statuses = peer_statuses(session)
-        self.sites.blockSignals(True)
-        self.sites.clearSelection()
-        self.sites.setRowCount(len(self._statuses))
-        for row, status in enumerate(self._statuses):
-            sent = _("no. {seq}, {date}").format(seq=status.last_sent_seq, date=_when(status.last_sent_at)) \
-                if status.last_sent_seq else _("none")
-            received = _("no. {seq}, {date}").format(seq=status.last_received_seq,
-                                                     date=_when(status.last_received_at)) \
-                if status.last_received_seq else _("none")
-            missing = ", ".join(str(n) for n in status.missing)
-            cells = (office_label(status.name, status.office_code), status.role_label, sent, received, missing)
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column == 4 and missing:
-                    item.setForeground(Qt.GlobalColor.darkRed)
-                self.sites.setItem(row, column, item)
-        self.sites.resizeColumnsToContents()
-        self._fit_height(self.sites)
-        self.sites.blockSignals(False)
+        with signals_blocked(self.sites):
+            self.sites.clearSelection()
+            self.sites.setRowCount(len(self._statuses))
+            for row, status in enumerate(self._statuses):
+                sent = _("no. {seq}, {date}").format(seq=status.last_sent_seq, date=_when(status.last_sent_at)) \
+                    if status.last_sent_seq else _("none")
+                received = _("no. {seq}, {date}").format(seq=status.last_received_seq,
+                                                         date=_when(status.last_received_at)) \
+                    if status.last_received_seq else _("none")
+                missing = ", ".join(str(n) for n in status.missing)
+                cells = (office_label(status.name, status.office_code), status.role_label, sent, received, missing)
+                for column, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    if column == 4 and missing:
+                        item.setForeground(Qt.GlobalColor.darkRed)
+                    self.sites.setItem(row, column, item)
+            self.sites.resizeColumnsToContents()
+            self._fit_height(self.sites)
         partners = [row for row, status in enumerate(self._statuses) if tables_for(self._role, status.role)]
         chosen = next((row for row, status in enumerate(self._statuses) if status.site_id == kept_id), None)
         if chosen is None and len(partners) == 1:

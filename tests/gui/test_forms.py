@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from catalog_support import french_translations
 from fieldapp import i18n
 from fieldapp.domain.gazetteer import read_pcode_file
-from fieldapp.domain.records import Referral, ReferralService
+from fieldapp.domain.records import Alert, Referral, ReferralService
 from fieldapp.domain.services import UN_PERSONNEL_NOTICE, allowed_next
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.forms.alert_form import AlertForm
@@ -22,6 +22,7 @@ from fieldapp.gui.forms.services import ReasonDialog, ServiceDialog
 from fieldapp.gui.forms.training_form import TrainingForm
 from fieldapp.gui.qt_i18n import apply_language
 from fieldapp.core.changes import ListQuery
+from fieldapp.i18n import format_datetime
 from tests.conftest import PCODES
 
 
@@ -206,6 +207,47 @@ def test_alert_form_is_ready_at_once_and_keeps_a_sensible_tab_order(qtbot, open_
     alert = session.alerts.list()[0]
     assert alert.threat_types == ["sexual_violence"] and alert.location_pcode == "CD6109"
     assert alert.forwarded_to == ["mission_base"]
+
+
+def type_time(qtbot, field, when: datetime) -> None:
+    """Click in a date-and-time field, select what is there, type `when` as shown, leave with Tab."""
+    qtbot.mouseClick(field.edit, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(field.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field.edit, format_datetime(when))
+    qtbot.keyClick(field.edit, Qt.Key.Key_Tab)
+
+
+def test_a_stored_alert_opens_as_it_was_stored_and_typing_still_fills_in(qtbot, open_form, session):
+    # Still open though a response reached the site; sexual violence without the CRSV tick;
+    # forwarded with no time: live help must not rewrite any of it while the form loads.
+    stored = Alert(received_at=datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc), source_code="CAN-BNI-004",
+                   response="Patrol sent to the market", responded_at=datetime(2026, 3, 1, 11, 0, tzinfo=timezone.utc),
+                   status="open", threat_types=["sexual_violence"], crsv_related=False, forwarded_to=["mission_base"])
+    session.alerts.create(stored)
+    form = open_form(AlertForm, session.alerts.find(stored.id))
+    assert form.status.code() == "open"
+    assert not form.crsv_related.isChecked() and form.forwarded_at.value() is None
+    assert form.response.toPlainText() == "Patrol sent to the market"
+    assert not form.is_dirty()  # Esc would close it without asking
+    qtbot.mouseClick(form.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert not form.isVisible(), form.message.text()
+    again = session.alerts.find(stored.id)
+    assert again.status == "open" and again.crsv_related is False and again.forwarded_at is None
+
+    # Typing a response time is still what turns an open alert into "responded".
+    form = open_form(AlertForm, again)
+    type_time(qtbot, form.responded_at, datetime(2026, 3, 1, 12, 30))
+    assert form.status.code() == "responded"
+
+
+def test_a_referral_with_an_unknown_date_opens_with_the_date_field_off(open_form, session):
+    stored = Referral(survivor_code="BNI-2026-0042", reported_at=datetime.now(timezone.utc), incident_type="rape",
+                      incident_date=None, incident_date_precision="unknown")
+    session.referrals.create(stored)
+    form = open_form(ReferralForm, session.referrals.find(stored.id))
+    assert form.precision.code() == "unknown" and not form.incident_date.isEnabled()
+    assert form.urgency_text().startswith("Incident date unknown.")
+    assert not form.is_dirty()
 
 
 def test_escape_on_a_changed_form_asks_before_discarding(qtbot, open_form, session):

@@ -8,7 +8,7 @@ import contextlib
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from fieldapp.domain.records import Referral, ReferralService
@@ -75,10 +75,32 @@ def click_row(qtbot, panel, row: int) -> None:
 
 
 def choose_status(qtbot, panel, label: str) -> None:
-    """Pick a status in the "Change status" menu. Its action is triggered as a click on it would:
-    the menu's popup opens in a nested event loop that offscreen Qt does not run reliably."""
+    """Click "Change status", wait for its menu to show, click `label` in it. The menu runs its own
+    event loop until it closes, inside the click on the button: what is done in the menu is
+    scheduled before that click, and closes the menu whatever happens so a failure cannot hang."""
     assert panel.status_button.isEnabled()
-    next(action for action in panel.status_actions() if action.text() == label).trigger()
+    menu = panel.status_menu
+    picked: list = []
+
+    def pick() -> None:
+        try:
+            qtbot.waitUntil(menu.isVisible, timeout=5000)
+            action = next(action for action in menu.actions() if action.text() == label)
+            # Choosing a status rebuilds the menu (the next allowed statuses): its actions go.
+            qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+            picked.append(label)
+        except BaseException as error:  # noqa: BLE001 - re-raised below, once the menu is closed
+            picked.append(error)
+        finally:
+            if menu.isVisible():
+                menu.close()
+
+    QTimer.singleShot(0, pick)
+    click(qtbot, panel.status_button)
+    qtbot.waitUntil(lambda: bool(picked), timeout=5000)
+    if isinstance(picked[0], BaseException):
+        raise picked[0]
+    assert picked == [label] and not menu.isVisible()
 
 
 def test_a_typed_referral_with_two_services_is_one_transaction_and_one_change(qtbot, open_form, unlocked, session):

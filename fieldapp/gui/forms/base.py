@@ -3,7 +3,7 @@ forgetting its values when the vault locks."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,14 +21,16 @@ from fieldapp.ops.changes import one_change
 class RecordForm(QDialog):
     """A non-blocking dialog (open()/show(), never exec) for one record.
 
-    Subclasses set NEW_TITLE / EDIT_TITLE (N_), build their fields in `build(body)` and implement
-    `load(record)`, `collect() -> record` and `repository()`; a record with children overrides
-    `write(record)` to save them with it in one operation (fieldapp/ops/). One save emits one
-    Change: `saved(change)` and the context's records_changed.
+    Subclasses set NEW_TITLE / EDIT_TITLE (N_) and RECORD (the record's class), build their fields
+    in `build(body)` (rows marked bound=True in `self.grids`: load and collect copy those) and
+    implement `new_record()` and `repository()`; `load_more` / `collect_more` add what no grid
+    holds. A record with children overrides `write(record)` to save them with it in one operation
+    (fieldapp/ops/). One save emits one Change: `saved(change)` and the context's records_changed.
     """
 
     NEW_TITLE = ""
     EDIT_TITLE = ""
+    RECORD: type | None = None
     saved = Signal(object)
 
     def __init__(self, context, record=None, parent=None):
@@ -39,6 +41,7 @@ class RecordForm(QDialog):
         self.setModal(True)
         self.grids = []
         self.columns: Columns | None = None
+        self.loading = False
         outer = QVBoxLayout(self)
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
@@ -76,14 +79,39 @@ class RecordForm(QDialog):
         raise NotImplementedError
 
     def load(self, record) -> None:
-        raise NotImplementedError
+        """Show `record` in the inputs. While it runs `self.loading` is true: live help that fills
+        one field in from another as the user types (a response time turning an open alert into
+        "responded", a child's age setting "consent given by") must leave the stored values alone,
+        whatever order the fields are loaded in."""
+        self.loading = True
+        try:
+            for grid in self.grids:
+                grid.load(record)
+            self.load_more(record)
+        finally:
+            self.loading = False
+
+    def load_more(self, record) -> None:
+        """What a form shows beyond its grids' bound fields (children, derived state)."""
 
     def new_record(self):
         """The values a new record starts with (the dataclass defaults, or better ones)."""
         raise NotImplementedError
 
+    def blank_record(self):
+        """What collect() fills in: a copy of the record edited (its id and the fields no input
+        shows), or an empty one."""
+        return replace(self.record) if self.record is not None else self.RECORD()
+
     def collect(self):
-        raise NotImplementedError
+        record = self.blank_record()
+        for grid in self.grids:
+            grid.collect_into(record)
+        return self.collect_more(record)
+
+    def collect_more(self, record):
+        """Fields no grid holds, or rules between fields; returns `record`."""
+        return record
 
     def repository(self):
         raise NotImplementedError

@@ -17,7 +17,7 @@ from fieldapp.domain import mara, vocab
 from fieldapp.domain.mara import Incident, IncidentLink
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.widgets.dates import DateInput
-from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.fields import FieldGrid, optional_count
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.widgets.vocab import VocabCheckList, VocabCombo
@@ -273,6 +273,7 @@ def _victim_box() -> QSpinBox:
 class IncidentForm(RecordForm):
     NEW_TITLE = N_("New CRSV incident")
     EDIT_TITLE = N_("Edit CRSV incident")
+    RECORD = Incident
 
     def __init__(self, context, record=None, parent=None, start: tuple[Incident, list[IncidentLink]] | None = None):
         # `start`: a new incident pre-filled from a referral or an alert, with its link.
@@ -286,13 +287,14 @@ class IncidentForm(RecordForm):
         columns.addWidget(right, 1)
         self.grids = [left, right]
 
-        self.code = left.add("incident_code", N_("Incident code"), QLineEdit())
-        self.occurred_on = left.add("occurred_on", N_("Occurred on"), DateInput(optional=True))
-        self.precision = left.add("occurred_precision", N_("Date precision"), VocabCombo(vocab.DATE_PRECISION))
-        self.occurred_until = left.add("occurred_until", N_("Until (prolonged)"), DateInput(optional=True))
-        self.learned_on = left.add("learned_on", N_("Office learned on"), DateInput(optional=False))
-        self.place = left.add("location_pcode", N_("Place"), PlacePicker(self.context))
-        self.locality = left.add("locality", N_("Locality"), QLineEdit())
+        self.code = left.add("incident_code", N_("Incident code"), QLineEdit(), bound=True)
+        self.occurred_on = left.add("occurred_on", N_("Occurred on"), DateInput(optional=True), bound=True)
+        self.precision = left.add("occurred_precision", N_("Date precision"), VocabCombo(vocab.DATE_PRECISION),
+                                  bound=True)
+        self.occurred_until = left.add("occurred_until", N_("Until (prolonged)"), DateInput(optional=True), bound=True)
+        self.learned_on = left.add("learned_on", N_("Office learned on"), DateInput(optional=False), bound=True)
+        self.place = left.add("location_pcode", N_("Place"), PlacePicker(self.context), bound=True)
+        self.locality = left.add("locality", N_("Locality"), QLineEdit(), bound=True)
 
         victims = QWidget()
         grid = QGridLayout(victims)
@@ -311,28 +313,33 @@ class IncidentForm(RecordForm):
             grid.addWidget(label, row, column)
             grid.addWidget(box, row + 1, column)
             box.valueChanged.connect(self._show_total)
+            left.bind(name, box)
             self.victim_boxes[name] = box
             self.victim_labels[name] = label
         self.total = QLabel()
         self.total.setStyleSheet("font-weight: bold;")
         grid.addWidget(self.total, 3, 2)
         left.add("victims_women", N_("Victims"), victims)
-        self.parties = left.add("perpetrator_parties", N_("Perpetrator parties"), PartyPicker(self.context))
+        self.parties = left.add("perpetrator_parties", N_("Perpetrator parties"), PartyPicker(self.context),
+                                bound=True)
         self.perpetrator_count = QSpinBox()
         self.perpetrator_count.setRange(0, 10_000)
         self.perpetrator_count.setMaximumWidth(self.perpetrator_count.fontMetrics().horizontalAdvance("Inconnu") + 60)
-        left.add("perpetrator_count", N_("Number of perpetrators"), self.perpetrator_count)
+        left.add("perpetrator_count", N_("Number of perpetrators"), self.perpetrator_count, bound=True,
+                 read=optional_count)
 
-        self.violation_types = right.add("violation_types", N_("Violations"), VocabCheckList(mara.VIOLATION_TYPE))
-        self.contexts = right.add("contexts", N_("Context"), VocabCheckList(mara.INCIDENT_CONTEXT))
-        self.sources = right.add("sources", N_("Sources"), VocabCheckList(mara.INCIDENT_SOURCE))
-        self.verification = right.add("verification", N_("Verification"), VocabCombo(mara.INCIDENT_VERIFICATION))
+        self.violation_types = right.add("violation_types", N_("Violations"), VocabCheckList(mara.VIOLATION_TYPE),
+                                         bound=True)
+        self.contexts = right.add("contexts", N_("Context"), VocabCheckList(mara.INCIDENT_CONTEXT), bound=True)
+        self.sources = right.add("sources", N_("Sources"), VocabCheckList(mara.INCIDENT_SOURCE), bound=True)
+        self.verification = right.add("verification", N_("Verification"), VocabCombo(mara.INCIDENT_VERIFICATION),
+                                      bound=True)
         self.verification_on = right.add("verification_on", N_("Status changed on"), DateInput(optional=False))
         self.verification_note = right.add("verification_note", N_("How it was verified"), QLineEdit())
-        self.share = right.add("share_with_mara", N_("MARA"), QCheckBox())
-        self.share_reason = right.add("share_reason", N_("Why it is kept out"), QLineEdit())
-        self.actions_taken = right.add("actions_taken", N_("Actions taken"), text_box(2))
-        self.notes = right.add("notes", N_("Notes (never exported)"), text_box(2))
+        self.share = right.add("share_with_mara", N_("MARA"), QCheckBox(), bound=True)
+        self.share_reason = right.add("share_reason", N_("Why it is kept out"), QLineEdit(), bound=True)
+        self.actions_taken = right.add("actions_taken", N_("Actions taken"), text_box(2), bound=True)
+        self.notes = right.add("notes", N_("Notes (never exported)"), text_box(2), bound=True)
         self.links = right.add("links", N_("From referrals and alerts"), LinkPicker(self.context))
 
         self.verification.code_changed.connect(self._verification_changed)
@@ -415,27 +422,13 @@ class IncidentForm(RecordForm):
             return self._start[0]
         return mara_ops.new_incident(self.context.session)
 
-    def load(self, incident: Incident) -> None:
-        self.code.setText(incident.incident_code)
-        self.occurred_on.set_value(incident.occurred_on)
-        self.precision.set_code(incident.occurred_precision)
-        self.occurred_until.set_value(incident.occurred_until)
-        self.learned_on.set_value(incident.learned_on)
-        self.place.set_pcode(incident.location_pcode)
-        self.locality.setText(incident.locality)
-        for name, box in self.victim_boxes.items():
-            box.setValue(getattr(incident, name) or 0)
-        self.parties.set_codes(incident.perpetrator_parties)
-        self.perpetrator_count.setValue(incident.perpetrator_count or 0)
-        self.violation_types.set_codes(incident.violation_types)
-        self.contexts.set_codes(incident.contexts)
-        self.sources.set_codes(incident.sources)
-        self.verification.set_code(incident.verification)
+    def blank_record(self) -> Incident:
+        if self.record is None and self._start is not None:
+            return replace(self._start[0])
+        return super().blank_record()
+
+    def load_more(self, incident: Incident) -> None:
         self.verification_on.set_value(date.today())
-        self.share.setChecked(incident.share_with_mara)
-        self.share_reason.setText(incident.share_reason)
-        self.actions_taken.setPlainText(incident.actions_taken)
-        self.notes.setPlainText(incident.notes)
         if self.record is not None and self.context.is_unlocked:
             self.links.set_links(self.context.session.incidents.links_of(incident.id))
         elif self._start is not None:
@@ -443,28 +436,9 @@ class IncidentForm(RecordForm):
         self._verification_changed()
         self._share_changed()
 
-    def collect(self) -> Incident:
-        incident = replace(self.record) if self.record is not None else (
-            replace(self._start[0]) if self._start is not None else Incident())
-        incident.incident_code = self.code.text().strip()
-        incident.occurred_on = self.occurred_on.value()
-        incident.occurred_precision = self.precision.code()
-        incident.occurred_until = self.occurred_until.value()
-        incident.learned_on = self.learned_on.value()
-        incident.location_pcode = self.place.pcode()
-        incident.locality = self.locality.text().strip()
-        for name, box in self.victim_boxes.items():
-            setattr(incident, name, box.value())
-        incident.perpetrator_parties = self.parties.codes()
-        incident.perpetrator_count = self.perpetrator_count.value() or None
-        incident.violation_types = self.violation_types.codes()
-        incident.contexts = self.contexts.codes()
-        incident.sources = self.sources.codes()
-        incident.verification = self.verification.code()
-        incident.share_with_mara = self.share.isChecked()
-        incident.share_reason = self.share_reason.text().strip() if not incident.share_with_mara else ""
-        incident.actions_taken = self.actions_taken.toPlainText().strip()
-        incident.notes = self.notes.toPlainText().strip()
+    def collect_more(self, incident: Incident) -> Incident:
+        if incident.share_with_mara:
+            incident.share_reason = ""  # a reason to keep it out means nothing once it is shared
         return incident
 
     def _values(self) -> dict:

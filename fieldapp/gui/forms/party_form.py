@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtWidgets import QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from fieldapp.domain import mara
@@ -19,6 +17,7 @@ NOT_LISTED = 1999  # the spin box's minimum stands for "not listed"
 class PartyForm(RecordForm):
     NEW_TITLE = N_("New party to conflict")
     EDIT_TITLE = N_("Edit party to conflict")
+    RECORD = Party
 
     def build(self, body: QWidget) -> None:
         layout = QVBoxLayout(body)
@@ -47,9 +46,3 @@ class PartyForm(RecordForm):
 
     def new_record(self) -> Party:
         return Party()
-
-    def load(self, party: Party) -> None:
-        self.grids[0].load(party)
-
-    def collect(self) -> Party:
-        return self.grids[0].collect_into(replace(self.record) if self.record is not None else Party())

@@ -3,7 +3,6 @@ someone last checked the details."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -21,6 +20,7 @@ from fieldapp.i18n import N_, _
 class ProviderForm(RecordForm):
     NEW_TITLE = N_("New service provider")
     EDIT_TITLE = N_("Edit service provider")
+    RECORD = Provider
 
     def build(self, body: QWidget) -> None:
         left, right = self.two_grids(QVBoxLayout(body))
@@ -64,16 +64,6 @@ class ProviderForm(RecordForm):
     def new_record(self) -> Provider:
         # Someone typing a provider in has just checked its details.
         return Provider(last_verified=date.today())
-
-    def load(self, provider: Provider) -> None:
-        for grid in self.grids:
-            grid.load(provider)
-
-    def collect(self) -> Provider:
-        provider = replace(self.record) if self.record is not None else Provider()
-        for grid in self.grids:
-            grid.collect_into(provider)
-        return provider
 
     def clear_values(self) -> None:
         self.place.clear()

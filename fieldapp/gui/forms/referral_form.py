@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QTimer
@@ -17,6 +16,7 @@ from fieldapp.domain.records import Referral
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.forms.services import ServicesPanel
 from fieldapp.gui.widgets.dates import DateInput, DateTimeInput
+from fieldapp.gui.widgets.fields import optional_count
 from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.vocab import VocabCombo
@@ -34,6 +34,7 @@ CHILD_AGES = ("0-11", "12-17")
 class ReferralForm(RecordForm):
     NEW_TITLE = N_("New referral")
     EDIT_TITLE = N_("Edit referral")
+    RECORD = Referral
 
     def build(self, body: QWidget) -> None:
         self.urgency_banner = QLabel(self)
@@ -48,34 +49,40 @@ class ReferralForm(RecordForm):
 
         outer = QVBoxLayout(body)
         left, right = self.two_grids(outer)
-        self.survivor_code = left.add("survivor_code", N_("Survivor code"), QLineEdit())
-        self.reported_at = left.add("reported_at", N_("Reported at"), DateTimeInput(optional=False))
-        self.incident_date = left.add("incident_date", N_("Incident date"), DateInput(optional=True))
-        self.precision = left.add("incident_date_precision", N_("Date is"), VocabCombo(vocab.DATE_PRECISION))
+        self.survivor_code = left.add("survivor_code", N_("Survivor code"), QLineEdit(), bound=True,
+                                      read=lambda edit: edit.text().strip().upper())
+        self.reported_at = left.add("reported_at", N_("Reported at"), DateTimeInput(optional=False), bound=True)
+        self.incident_date = left.add("incident_date", N_("Incident date"), DateInput(optional=True), bound=True)
+        self.precision = left.add("incident_date_precision", N_("Date is"), VocabCombo(vocab.DATE_PRECISION),
+                                  bound=True)
         self.incident_type = left.add("incident_type", N_("Incident type"),
-                                      VocabCombo(vocab.INCIDENT_TYPE, empty_label=N_("Choose…")))
-        self.crsv = left.add("crsv", N_("CRSV"), QCheckBox())
-        self.place = left.add("location_pcode", N_("Place of incident"), PlacePicker(self.context))
-        self.locality = left.add("locality", N_("Locality"), QLineEdit())
-        self.entry_point = left.add("entry_point", N_("Came through"), VocabCombo(vocab.ENTRY_POINT))
-        self.status = left.add("status", N_("Case status"), VocabCombo(vocab.REFERRAL_STATUS))
+                                      VocabCombo(vocab.INCIDENT_TYPE, empty_label=N_("Choose…")), bound=True)
+        self.crsv = left.add("crsv", N_("CRSV"), QCheckBox(), bound=True)
+        self.place = left.add("location_pcode", N_("Place of incident"), PlacePicker(self.context), bound=True)
+        self.locality = left.add("locality", N_("Locality"), QLineEdit(), bound=True)
+        self.entry_point = left.add("entry_point", N_("Came through"), VocabCombo(vocab.ENTRY_POINT), bound=True)
+        self.status = left.add("status", N_("Case status"), VocabCombo(vocab.REFERRAL_STATUS), bound=True)
 
-        self.sex = right.add("sex", N_("Sex"), VocabCombo(vocab.SEX))
-        self.age_group = right.add("age_group", N_("Age"), VocabCombo(vocab.AGE_GROUP))
-        self.displacement = right.add("displacement", N_("Displacement"), VocabCombo(vocab.DISPLACEMENT))
-        self.disability = right.add("disability", N_("Disability"), VocabCombo(vocab.YES_NO_UNKNOWN))
-        self.perpetrator = right.add("perpetrator_category", N_("Perpetrator"), VocabCombo(vocab.PERPETRATOR_CATEGORY))
-        self.perpetrator_count = right.add("perpetrator_count", N_("Number of perpetrators"), QSpinBox())
+        self.sex = right.add("sex", N_("Sex"), VocabCombo(vocab.SEX), bound=True)
+        self.age_group = right.add("age_group", N_("Age"), VocabCombo(vocab.AGE_GROUP), bound=True)
+        self.displacement = right.add("displacement", N_("Displacement"), VocabCombo(vocab.DISPLACEMENT), bound=True)
+        self.disability = right.add("disability", N_("Disability"), VocabCombo(vocab.YES_NO_UNKNOWN), bound=True)
+        self.perpetrator = right.add("perpetrator_category", N_("Perpetrator"),
+                                     VocabCombo(vocab.PERPETRATOR_CATEGORY), bound=True)
+        self.perpetrator_count = right.add("perpetrator_count", N_("Number of perpetrators"), QSpinBox(),
+                                           bound=True, read=optional_count)
         self.perpetrator_count.setRange(0, 1000)
         self.perpetrator_count.setMaximumWidth(160)
-        self.consent_referral = right.add("consent_referral", N_("Consent to referral"), QCheckBox())
-        self.consent_reporting = right.add("consent_reporting", N_("Consent to statistics"), QCheckBox())
-        self.consent_by = right.add("consent_by", N_("Consent given by"), VocabCombo(vocab.CONSENT_BY))
-        self.consent_at = right.add("consent_at", N_("Consent date"), DateInput(optional=True))
+        self.consent_referral = right.add("consent_referral", N_("Consent to referral"), QCheckBox(), bound=True)
+        self.consent_reporting = right.add("consent_reporting", N_("Consent to statistics"), QCheckBox(),
+                                           bound=True)
+        self.consent_by = right.add("consent_by", N_("Consent given by"), VocabCombo(vocab.CONSENT_BY), bound=True)
+        self.consent_at = right.add("consent_at", N_("Consent date"), DateInput(optional=True), bound=True)
 
         self.notes_label = QLabel()
         outer.addWidget(self.notes_label)
-        self.notes = text_box(3)
+        # Full width under the two columns, a field of the referral all the same.
+        self.notes = left.bind("notes", text_box(3))
         outer.addWidget(self.notes)
         self.services_box = QGroupBox()
         box_layout = QVBoxLayout(self.services_box)
@@ -127,20 +134,20 @@ class ReferralForm(RecordForm):
         self._update_notice()
         self._update_urgency()
 
-    # -- live help -----------------------------------------------------------------------------
+    # -- live help (as the user types; a stored referral loads as it was: see RecordForm.load) ---
     def _precision_changed(self, code: str) -> None:
         unknown = code == "unknown"
-        if unknown:
+        if unknown and not self.loading:
             self.incident_date.set_value(None)
         self.incident_date.setEnabled(not unknown)
         self._update_urgency()
 
     def _age_changed(self, code: str) -> None:
-        if code in CHILD_AGES:
+        if code in CHILD_AGES and not self.loading:
             self.consent_by.set_code("caregiver")
 
     def _consent_toggled(self, checked: bool) -> None:
-        if checked and self.consent_at.value() is None:
+        if checked and self.consent_at.value() is None and not self.loading:
             self.consent_at.set_value(datetime.now().date())
         if self.consent_referral.isChecked():
             self.services.show_notice("")
@@ -201,54 +208,8 @@ class ReferralForm(RecordForm):
         code = session.referrals.next_survivor_code(session.office_code, datetime.now(timezone.utc).year)
         return Referral(survivor_code=code)
 
-    def load(self, referral: Referral) -> None:
-        self.survivor_code.setText(referral.survivor_code)
-        self.reported_at.set_value(referral.reported_at)
-        self.precision.set_code(referral.incident_date_precision)
-        self.incident_date.set_value(referral.incident_date)
-        self.incident_type.set_code(referral.incident_type)
-        self.crsv.setChecked(referral.crsv)
-        self.place.set_pcode(referral.location_pcode)
-        self.locality.setText(referral.locality)
-        self.entry_point.set_code(referral.entry_point)
-        self.status.set_code(referral.status)
-        self.sex.set_code(referral.sex)
-        self.age_group.set_code(referral.age_group)
-        self.displacement.set_code(referral.displacement)
-        self.disability.set_code(referral.disability)
-        self.perpetrator.set_code(referral.perpetrator_category)
-        self.perpetrator_count.setValue(referral.perpetrator_count or 0)
-        self.consent_by.set_code(referral.consent_by)
-        self.consent_referral.setChecked(referral.consent_referral)
-        self.consent_reporting.setChecked(referral.consent_reporting)
-        self.consent_at.set_value(referral.consent_at)
-        self.notes.setPlainText(referral.notes)
+    def load_more(self, referral: Referral) -> None:
         self.services.load(referral.id)
-
-    def collect(self) -> Referral:
-        referral = replace(self.record) if self.record is not None else Referral()
-        referral.survivor_code = self.survivor_code.text().strip().upper()
-        referral.reported_at = self.reported_at.value()
-        referral.incident_date = self.incident_date.value()
-        referral.incident_date_precision = self.precision.code()
-        referral.incident_type = self.incident_type.code()
-        referral.crsv = self.crsv.isChecked()
-        referral.location_pcode = self.place.pcode()
-        referral.locality = self.locality.text().strip()
-        referral.entry_point = self.entry_point.code()
-        referral.status = self.status.code()
-        referral.sex = self.sex.code()
-        referral.age_group = self.age_group.code()
-        referral.displacement = self.displacement.code()
-        referral.disability = self.disability.code()
-        referral.perpetrator_category = self.perpetrator.code()
-        referral.perpetrator_count = self.perpetrator_count.value() or None
-        referral.consent_referral = self.consent_referral.isChecked()
-        referral.consent_reporting = self.consent_reporting.isChecked()
-        referral.consent_by = self.consent_by.code()
-        referral.consent_at = self.consent_at.value()
-        referral.notes = self.notes.toPlainText().strip()
-        return referral
 
     def is_dirty(self) -> bool:
         return super().is_dirty() or any(draft.unsaved for draft in self.services.model.drafts())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from fieldapp.domain import vocab
@@ -35,30 +33,43 @@ def _score_box() -> QSpinBox:
     return box
 
 
+def _read_score(box: QSpinBox) -> float | None:
+    return None if box.value() < 0 else float(box.value())
+
+
+def _write_score(box: QSpinBox, score: float | None) -> None:
+    box.setValue(-1 if score is None else round(score))
+
+
 class TrainingForm(RecordForm):
     NEW_TITLE = N_("New training")
     EDIT_TITLE = N_("Edit training")
+    RECORD = Training
 
     def build(self, body: QWidget) -> None:
         left, right = self.two_grids(QVBoxLayout(body))
-        self.title = left.add("title", N_("Title"), QLineEdit())
-        self.start_date = left.add("start_date", N_("First day"), DateInput(optional=False))
-        self.end_date = left.add("end_date", N_("Last day"), DateInput(optional=True))
-        self.place = left.add("location_pcode", N_("Place"), PlacePicker(self.context))
-        self.venue = left.add("venue", N_("Venue"), QLineEdit())
-        self.audience = left.add("audience", N_("Audience"), VocabCombo(vocab.AUDIENCE, empty_label=N_("Choose…")))
-        self.facilitators = left.add("facilitators", N_("Facilitators"), QLineEdit())
-        self.training_of_trainers = left.add("training_of_trainers", N_("Training of trainers"), QCheckBox())
-        self.notes = left.add("notes", N_("Notes"), text_box(3))
+        self.title = left.add("title", N_("Title"), QLineEdit(), bound=True)
+        self.start_date = left.add("start_date", N_("First day"), DateInput(optional=False), bound=True)
+        self.end_date = left.add("end_date", N_("Last day"), DateInput(optional=True), bound=True)
+        self.place = left.add("location_pcode", N_("Place"), PlacePicker(self.context), bound=True)
+        self.venue = left.add("venue", N_("Venue"), QLineEdit(), bound=True)
+        self.audience = left.add("audience", N_("Audience"), VocabCombo(vocab.AUDIENCE, empty_label=N_("Choose…")),
+                                 bound=True)
+        self.facilitators = left.add("facilitators", N_("Facilitators"), QLineEdit(), bound=True)
+        self.training_of_trainers = left.add("training_of_trainers", N_("Training of trainers"), QCheckBox(),
+                                             bound=True)
+        self.notes = left.add("notes", N_("Notes"), text_box(3), bound=True)
 
-        self.topics = right.add("topics", N_("Topics"), VocabCheckList(vocab.TOPIC))
-        self.female = right.add("participants_female", N_("Women and girls"), _count_box())
-        self.male = right.add("participants_male", N_("Men and boys"), _count_box())
-        self.undisclosed = right.add("participants_undisclosed", N_("Sex not recorded"), _count_box())
+        self.topics = right.add("topics", N_("Topics"), VocabCheckList(vocab.TOPIC), bound=True)
+        self.female = right.add("participants_female", N_("Women and girls"), _count_box(), bound=True)
+        self.male = right.add("participants_male", N_("Men and boys"), _count_box(), bound=True)
+        self.undisclosed = right.add("participants_undisclosed", N_("Sex not recorded"), _count_box(), bound=True)
         self.totals = right.add_widget(QLabel())
         self.totals.setStyleSheet("font-weight: bold; padding: 4px 0;")
-        self.pre_test = right.add("pre_test_avg", N_("Pre-test average (%)"), _score_box())
-        self.post_test = right.add("post_test_avg", N_("Post-test average (%)"), _score_box())
+        self.pre_test = right.add("pre_test_avg", N_("Pre-test average (%)"), _score_box(), bound=True,
+                                  read=_read_score, write=_write_score)
+        self.post_test = right.add("post_test_avg", N_("Post-test average (%)"), _score_box(), bound=True,
+                                   read=_read_score, write=_write_score)
         for box in (self.female, self.male, self.undisclosed):
             box.valueChanged.connect(self._update_totals)
         # Reading order: the left column top to bottom, then the right one.
@@ -88,42 +99,6 @@ class TrainingForm(RecordForm):
 
     def new_record(self) -> Training:
         return Training()
-
-    def load(self, training: Training) -> None:
-        self.title.setText(training.title)
-        self.start_date.set_value(training.start_date)
-        self.end_date.set_value(training.end_date)
-        self.place.set_pcode(training.location_pcode)
-        self.venue.setText(training.venue)
-        self.audience.set_code(training.audience)
-        self.topics.set_codes(training.topics)
-        self.facilitators.setText(training.facilitators)
-        self.female.setValue(training.participants_female)
-        self.male.setValue(training.participants_male)
-        self.undisclosed.setValue(training.participants_undisclosed)
-        self.training_of_trainers.setChecked(training.training_of_trainers)
-        self.pre_test.setValue(-1 if training.pre_test_avg is None else round(training.pre_test_avg))
-        self.post_test.setValue(-1 if training.post_test_avg is None else round(training.post_test_avg))
-        self.notes.setPlainText(training.notes)
-
-    def collect(self) -> Training:
-        training = replace(self.record) if self.record is not None else Training()
-        training.title = self.title.text().strip()
-        training.start_date = self.start_date.value()
-        training.end_date = self.end_date.value()
-        training.location_pcode = self.place.pcode()
-        training.venue = self.venue.text().strip()
-        training.audience = self.audience.code()
-        training.topics = self.topics.codes()
-        training.facilitators = self.facilitators.text().strip()
-        training.participants_female = self.female.value()
-        training.participants_male = self.male.value()
-        training.participants_undisclosed = self.undisclosed.value()
-        training.training_of_trainers = self.training_of_trainers.isChecked()
-        training.pre_test_avg = None if self.pre_test.value() < 0 else float(self.pre_test.value())
-        training.post_test_avg = None if self.post_test.value() < 0 else float(self.post_test.value())
-        training.notes = self.notes.toPlainText().strip()
-        return training
 
     def clear_values(self) -> None:
         self.place.clear()

@@ -39,8 +39,7 @@ class FieldGrid(QWidget):
         and from `value` (the input inside `widget`, default `widget` itself), by the input's kind
         or by `read(input)` / `write(input, value)` when the field needs a conversion."""
         if bound:
-            field = value if value is not None else widget
-            self._bound[name] = (field, read or _read, write or _write)
+            self.bind(name, value if value is not None else widget, read=read, write=write)
         label = QLabel(_(title), self)
         label.setBuddy(widget)
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -61,6 +60,12 @@ class FieldGrid(QWidget):
         self._rows[name] = (label, title, widget, error)
         self._order.append(name)
         return widget
+
+    def bind(self, name: str, field: QWidget, *, read=None, write=None) -> QWidget:
+        """Make `field` hold the record's `name` for load() and collect_into() without a row of its
+        own: an input inside another row (each victim count in the Victims row) or beside the grid."""
+        self._bound[name] = (field, read or _read, write or _write)
+        return field
 
     def add_widget(self, widget: QWidget) -> QWidget:
         """A full-width row without label (banners, notices)."""
