@@ -43,7 +43,7 @@ def mission(template_vault, tmp_path_factory):
     ids = {}
     with hq.open() as session:
         fardc = party("Forces armées de la République démocratique du Congo", short_name="FARDC",
-                      party_type="state_armed_forces", listed_since=2010)
+                      party_type="state_armed_forces", listed_since=2012)
         adf = party("Allied Democratic Forces", short_name="ADF")
         for one in (fardc, adf):
             ops.save_party(session, one)
