@@ -190,6 +190,26 @@ def test_a_party_and_a_commitment_made_in_one_field_office_reach_the_others_thro
     assert all(found == lists[0] for found in lists[1:])
 
 
+def test_commitments_a_field_office_made_before_they_travelled_go_up_with_the_next_bundle(mission, tmp_path):
+    ids = mission["ids"]
+    beni = mission["beni"].copy(tmp_path / "beni")
+    with beni.open() as session:
+        promise = commitment(ids["local"], title="Communiqué of Maï-Maï Kyandenga")
+        ops.save_commitment(session, promise, [item("Release the women held at the camp")])
+        export_bundle(session, HQ_NAME, tmp_path)
+        # As a vault where it was written before field commitments travelled: never marked as sent.
+        session.connection.execute("DELETE FROM sync_shared WHERE record_id IN (SELECT id FROM commitments "
+                                   "UNION SELECT id FROM commitment_items)")
+        again = export_bundle(session, HQ_NAME, tmp_path)
+        assert again.counts["commitments"] == 1 and again.counts["commitment_items"] == 1
+        # Once sent, an unchanged commitment is not sent again.
+        assert export_bundle(session, HQ_NAME, tmp_path).counts["commitments"] == 0
+    with mission["hq"].copy(tmp_path / "hq").open() as session:
+        import_bundle(session, ids["up_beni_1"])
+        import_bundle(session, again.path)
+        assert session.commitments.get(promise.id).party_id == ids["local"]
+
+
 def test_a_field_office_cannot_relay_another_sites_party(mission, tmp_path):
     """Only headquarters relays the mission's list: a field bundle with a party another site
     wrote is refused, and changes nothing."""

@@ -73,13 +73,22 @@ class MaraSyncStore:
             "UPDATE sync_shared SET withdrawn = 1 WHERE peer_site = ? AND withdrawn = 0 AND record_id IN "
             "(SELECT id FROM incidents WHERE share_with_mara = 0 AND hlc > ?)", (peer_site, since))
 
-    def own_rows(self, table: str, since: str, own_site: str) -> Iterator[tuple]:
-        """Parties, commitments or items this site created and last wrote after `since`: a field
-        office speaks only for its own."""
+    def own_rows(self, table: str, since: str, own_site: str, peer_site: str) -> Iterator[tuple]:
+        """Parties, commitments or items this site created and last wrote: after `since`, or never
+        sent to this peer (written by a version of fieldapp that kept field commitments home)."""
         cols = columns(_mission_table(table))
-        sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND hlc > ? AND origin_site = ? "
-               f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
-        return _batched(self._db, sql, [since, own_site, own_site], len(cols))
+        sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND origin_site = ? "
+               f"AND {_STAMP_SITE.format(column='hlc')} = ? AND (hlc > ? OR NOT EXISTS "
+               f"(SELECT 1 FROM sync_shared x WHERE x.peer_site = ? AND x.record_id = {table}.id)) "
+               "ORDER BY seq LIMIT ?")
+        return _batched(self._db, sql, [own_site, own_site, since, peer_site], len(cols))
+
+    def mark_own_rows(self, peer_site: str, own_site: str) -> None:
+        """After a bundle to `peer_site`: it has every party, commitment and item this site made."""
+        for table in _MISSION_TABLES:
+            self._db.execute(f"INSERT INTO sync_shared (peer_site, record_id, withdrawn) SELECT ?, id, 0 FROM {table} "
+                             "WHERE origin_site = ? ON CONFLICT (peer_site, record_id) DO NOTHING",
+                             (peer_site, own_site))
 
     def mission_rows(self, table: str, since: str, own_site: str, peer_site: str) -> Iterator[tuple]:
         """What headquarters sends a field office of the mission's list: the versions it wrote after

@@ -63,7 +63,7 @@ def member_rows(connection, table: str, since: str, own_site: str, peer_site: st
         for values in store.withdrawn_incidents(since, peer_site):
             yield redacted_incident(*values)
     elif to_headquarters:
-        yield from store.own_rows(table, since, own_site)
+        yield from store.own_rows(table, since, own_site, peer_site)
     else:
         yield from store.mission_rows(table, since, own_site, peer_site)
 
@@ -75,7 +75,9 @@ def relayed_by_ok(writer_site: str, origin_site: str, sender: str) -> bool:
 
 def after_export(connection, peer_site: str, since: str, own_site: str, field_site: bool) -> None:
     if field_site:
-        MaraSyncStore(connection).mark_shared_incidents(peer_site, since, own_site)
+        store = MaraSyncStore(connection)
+        store.mark_shared_incidents(peer_site, since, own_site)
+        store.mark_own_rows(peer_site, own_site)
 
 
 def check_received(table: str, values: dict) -> str | None:
