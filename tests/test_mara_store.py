@@ -237,3 +237,24 @@ def test_no_party_is_listed_before_the_first_annex_of_2012():
     assert caught.value.problems == {"listed_since": "Enter the year of the first listing (2012 or later: the annex "
                                                      "began with the report of January 2012), or leave it empty."}
     mara.validate_party(party("Police nationale congolaise", listed_since=2012))
+
+
+def test_the_quarterly_report_reads_its_figures_from_an_index_never_the_incident_rows(session, parties):
+    """At 100 000 incidents the rows themselves (wide, with their texts) made the report take 6 s;
+    every figure query must find all it needs in an index (benchmarks: part mara)."""
+    from fieldapp.store.mara_report import mara_figures
+    from fieldapp.store.reports import Period
+    for n in range(1, 4):
+        session.incidents.create(incident(n, [parties[0].id]))
+    statements = []
+    session.connection.set_trace_callback(statements.append)
+    try:
+        mara_figures(session.connection, Period(date(2026, 1, 1), date(2026, 3, 31)))
+    finally:
+        session.connection.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM incidents i" in s]
+    assert len(reads) >= 8
+    for statement in reads:
+        plan = [step[3] for step in session.connection.execute("EXPLAIN QUERY PLAN " + statement)]
+        incident_steps = [step for step in plan if " i " in f" {step} " or step.startswith(("SEARCH i ", "SCAN i "))]
+        assert incident_steps and all("COVERING INDEX" in step for step in incident_steps), (statement, plan)
