@@ -80,6 +80,41 @@ def cached_vault(records: int, log=print) -> CachedVault:
     return CachedVault(vault_path)
 
 
+def cached_mara_vault(incidents: int, log=print) -> CachedVault:
+    """A vault of `incidents` demo CRSV incidents (DESIGN.md 2.5), the parties and commitments of
+    the demo and the DR Congo gazetteer, cached like the other one; rebuilt when the MARA demo data
+    or the schema changes."""
+    from datetime import date
+
+    from fieldapp.demo_mara import fill_mara
+    from fieldapp.domain.gazetteer import read_pcode_file
+    from fieldapp.paths import resources_dir
+
+    digest = hashlib.sha256((_content_hash() + (ROOT / "fieldapp" / "demo_mara.py").read_text("utf-8")).encode())
+    folder = cache_root() / f"mara-{incidents}-{digest.hexdigest()[:12]}"
+    vault_path = folder / "vault"
+    if (folder / RECOVERY_FILE).is_file() and Vault(vault_path).exists():
+        return CachedVault(vault_path)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    log(f"Building a vault of {incidents} CRSV incidents in {folder} (once)…")
+    started = time.monotonic()
+    building = folder / "building"
+    session, recovery_key = Vault.create(building, "Bureau de Beni (démo)", "BNI", DEMO_USER, DEMO_PASSPHRASE)
+    try:
+        places = resources_dir() / "pcodes" / "COD_pcodes.csv"
+        session.places.import_places(read_pcode_file(places), source=places.name)
+        fill_mara(session, incidents, date.today())
+    finally:
+        session.close()
+    (building / "fieldapp.lock").unlink(missing_ok=True)
+    building.rename(vault_path)
+    (folder / RECOVERY_FILE).write_text(recovery_key + "\n", encoding="ascii")
+    log(f"  built in {time.monotonic() - started:.0f} s")
+    return CachedVault(vault_path)
+
+
 if __name__ == "__main__":  # python benchmarks/vault_cache.py [RECORDS]: build the cache ahead of time
     built = cached_vault(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
     print(built.path)

@@ -19,7 +19,7 @@ from tests.sync_support import alert, referral
 @pytest.fixture
 def parties(session):
     made = [party("Forces armées de la République démocratique du Congo", short_name="FARDC",
-                  party_type="state_armed_forces", listed_since=2010),
+                  party_type="state_armed_forces", listed_since=2012),
             party("Allied Democratic Forces", short_name="ADF"),
             party("Coopérative pour le développement du Congo", short_name="CODECO")]
     for one in made:
@@ -219,3 +219,42 @@ def test_incident_from_a_referral_prefills_date_place_and_link(session):
     assert record.occurred_on == case.incident_date and record.location_pcode == "CD6109"
     assert record.locality == "Kalau" and links == [IncidentLink("referral", case.id)]
     assert record.incident_code == "BNI-I-2026-0001"
+
+
+def test_the_demo_parties_are_listed_since_the_years_of_the_secretary_generals_reports(session):
+    # S/2012/33, the first report with the annex asked for by resolution 1960, lists for the DRC
+    # the FARDC, the PNC and the FDLR; the demo must not teach advisers wrong years.
+    from fieldapp.demo_mara import fill_mara
+    fill_mara(session, 5, date(2026, 3, 1))
+    listed = {p.short_name: p.listed_since for p in session.parties.all()}
+    assert listed["FARDC"] == listed["PNC"] == listed["FDLR"] == 2012
+    assert all(year is None or year >= 2012 for year in listed.values())
+
+
+def test_no_party_is_listed_before_the_first_annex_of_2012():
+    with pytest.raises(ValidationError) as caught:
+        mara.validate_party(party("Forces armées de la République démocratique du Congo", listed_since=2010))
+    assert caught.value.problems == {"listed_since": "Enter the year of the first listing (2012 or later: the annex "
+                                                     "began with the report of January 2012), or leave it empty."}
+    mara.validate_party(party("Police nationale congolaise", listed_since=2012))
+
+
+def test_the_quarterly_report_reads_its_figures_from_an_index_never_the_incident_rows(session, parties):
+    """At 100 000 incidents the rows themselves (wide, with their texts) made the report take 6 s;
+    every figure query must find all it needs in an index (benchmarks: part mara)."""
+    from fieldapp.store.mara_report import mara_figures
+    from fieldapp.store.reports import Period
+    for n in range(1, 4):
+        session.incidents.create(incident(n, [parties[0].id]))
+    statements = []
+    session.connection.set_trace_callback(statements.append)
+    try:
+        mara_figures(session.connection, Period(date(2026, 1, 1), date(2026, 3, 31)))
+    finally:
+        session.connection.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM incidents i" in s]
+    assert len(reads) >= 8
+    for statement in reads:
+        plan = [step[3] for step in session.connection.execute("EXPLAIN QUERY PLAN " + statement)]
+        incident_steps = [step for step in plan if " i " in f" {step} " or step.startswith(("SEARCH i ", "SCAN i "))]
+        assert incident_steps and all("COVERING INDEX" in step for step in incident_steps), (statement, plan)

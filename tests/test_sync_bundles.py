@@ -96,7 +96,8 @@ def test_records_created_and_edited_in_each_field_office_arrive_at_headquarters(
 def test_the_second_bundle_carries_only_what_changed(network):
     # Edited referral, its service's new status, the tombstone and the new alert; nothing else.
     assert network["sent"]["BNI"]["bundle2_counts"] == {
-        "referrals": 1, "referral_services": 1, "alerts": 2, "trainings": 0, "parties": 0, "incidents": 0}
+        "referrals": 1, "referral_services": 1, "alerts": 2, "trainings": 0, "parties": 0, "commitments": 0,
+        "commitment_items": 0, "incidents": 0}
 
 
 def test_import_reports_new_updated_unchanged_and_already_imported(network, tmp_path):

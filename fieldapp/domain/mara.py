@@ -252,6 +252,9 @@ INCIDENT_CODE = re.compile(r"^[A-Z0-9]{2,8}-I-\d{4}-\d{4,6}$")
 PCODE = re.compile(r"^[A-Z]{2,3}[0-9A-Z]*$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+# Resolution 1960 (2010) asked for an annex of parties credibly suspected of CRSV; the first one
+# came with the Secretary-General's report of January 2012 (S/2012/33): no party is listed earlier.
+FIRST_ANNEX_YEAR = 2012
 
 
 def _shown(value) -> str:
@@ -356,8 +359,10 @@ def validate_party(party: Party) -> None:
         problems["short_name"] = _("Keep the short name under 40 characters.")
     _code(problems, "party_type", party.party_type, PARTY_TYPE)
     if party.listed_since is not None and (
-            isinstance(party.listed_since, bool) or not 2000 <= party.listed_since <= LATEST_YEAR):
-        problems["listed_since"] = _("Enter the year of the first listing (2000 or later), or leave it empty.")
+            isinstance(party.listed_since, bool) or not FIRST_ANNEX_YEAR <= party.listed_since <= LATEST_YEAR):
+        problems["listed_since"] = _("Enter the year of the first listing ({first} or later: the annex began with "
+                                     "the report of January {first}), or leave it empty.").format(
+            first=FIRST_ANNEX_YEAR)
     if problems:
         raise ValidationError(problems)
 

@@ -22,6 +22,7 @@ class SyncedTable:
     from_field: bool  # a field office's bundle to headquarters carries it
     from_headquarters: bool  # headquarters' bundle to a field office carries it
     mara: bool = False  # its rows are chosen by fieldapp.sync.mara (DESIGN.md 6.3)
+    relayed: bool = False  # headquarters passes on to every field office what one field office created
 
     @property
     def kind(self) -> str:
@@ -41,13 +42,14 @@ SYNCED = (
     SyncedTable("trainings", Training, N_("Trainings"), True, False),
     SyncedTable("providers", Provider, N_("Providers"), False, True),
     SyncedTable("places", Place, N_("Places"), False, True),
-    SyncedTable("parties", Party, N_("Parties to conflict"), True, True, mara=True),
+    SyncedTable("parties", Party, N_("Parties to conflict"), True, True, mara=True, relayed=True),
     SyncedTable("incidents", Incident, N_("CRSV incidents"), True, False, mara=True),
-    SyncedTable("commitments", Commitment, N_("Commitments"), False, True, mara=True),
-    SyncedTable("commitment_items", CommitmentItem, N_("Commitment items"), False, True, mara=True),
+    SyncedTable("commitments", Commitment, N_("Commitments"), True, True, mara=True, relayed=True),
+    SyncedTable("commitment_items", CommitmentItem, N_("Commitment items"), True, True, mara=True, relayed=True),
 )
 BY_NAME = {table.name: table for table in SYNCED}
 BY_KIND = {table.kind: table for table in SYNCED}
 FIELD_TABLES = tuple(table.name for table in SYNCED if table.from_field)
 HEADQUARTERS_TABLES = tuple(table.name for table in SYNCED if table.from_headquarters)
 MARA_TABLES = tuple(table.name for table in SYNCED if table.mara)
+RELAYED_TABLES = tuple(table.name for table in SYNCED if table.relayed)

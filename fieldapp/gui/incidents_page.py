@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from html import escape
 
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QComboBox, QPushButton
 
 from fieldapp.domain import mara, vocab
 from fieldapp.gui.forms.incident_form import IncidentForm
@@ -37,8 +37,52 @@ class IncidentsPage(ListPage):
 
     def __init__(self, context, parent=None):
         self._party_names: dict[str, str] | None = None
+        self._party_filter_filled = False
         super().__init__(context, parent)
         self.detail.anchorClicked.connect(self._link_clicked)
+
+    # -- the party filter: the vault's own list of parties, so it is filled once unlocked --------
+    def add_extra_filter_widgets(self, row) -> None:
+        self.party_filter = QComboBox()
+        self.party_filter.setObjectName("party_filter")
+        self.party_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.party_filter.setMinimumContentsLength(16)
+        self.party_filter.addItem("", "")
+        self.party_filter.currentIndexChanged.connect(lambda _index: self.apply_filters())
+        row.addWidget(self.party_filter)
+
+    def extra_filters(self) -> dict:
+        party = self.party_filter.currentData()
+        return {"party": party} if party else {}
+
+    def reset_extra_filters(self) -> None:
+        self.party_filter.blockSignals(True)
+        self.party_filter.setCurrentIndex(0)
+        self.party_filter.blockSignals(False)
+
+    def _fill_party_filter(self) -> None:
+        """All parties, then "Unidentified", then the parties by name; the choice is kept."""
+        chosen = self.party_filter.currentData()
+        self.party_filter.blockSignals(True)
+        self.party_filter.clear()
+        self.party_filter.addItem(_("All parties"), "")
+        if self.context.is_unlocked:
+            self.party_filter.addItem(pgettext(*mara.UNIDENTIFIED_LABEL), mara.UNIDENTIFIED)
+            for party_id, name in sorted(self.party_names().items(), key=lambda item: item[1].casefold()):
+                self.party_filter.addItem(name, party_id)
+            self._party_filter_filled = True
+        index = self.party_filter.findData(chosen) if chosen else 0
+        self.party_filter.setCurrentIndex(max(index, 0))
+        self.party_filter.blockSignals(False)
+
+    def refresh(self, select_id: str | None = None) -> None:
+        if not self._party_filter_filled and self.context.is_unlocked:
+            self._fill_party_filter()
+        super().refresh(select_id)
+
+    def retranslate(self) -> None:
+        self._fill_party_filter()
+        super().retranslate()
 
     def repository(self, session):
         return session.incidents
@@ -83,11 +127,17 @@ class IncidentsPage(ListPage):
 
     def clear(self) -> None:
         self._party_names = None
+        self._party_filter_filled = False
+        self.party_filter.blockSignals(True)
+        self.party_filter.clear()
+        self.party_filter.addItem(_("All parties"), "")
+        self.party_filter.blockSignals(False)
         super().clear()
 
     def on_records_changed(self, change) -> None:
         if change.kind == "party":
             self._party_names = None
+            self._fill_party_filter()
             self.model.retranslate()
         super().on_records_changed(change)
 

@@ -2,13 +2,15 @@
 
 Field offices send the incidents marked `share_with_mara`, without their notes (their links are
 in a table that never travels), and a redacted tombstone for one that was shared and no longer
-is; every site sends the parties it created itself. Decisions are made in fieldapp.sync.mara.
+is, and the parties, commitments and items they created; headquarters sends the whole mission
+list of parties, commitments and items, those the field offices created included. Decisions are made in fieldapp.sync.mara.
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
+from fieldapp.domain.synced import RELAYED_TABLES
 from fieldapp.store.sync_store import BATCH, columns
 
 _STAMP_SITE = "substr({column}, 24)"
@@ -25,6 +27,15 @@ def _batched(db, sql: str, params: list, order_index: int) -> Iterator[tuple]:
         for row in rows:
             yield row[:order_index]
         last = rows[-1][order_index]
+
+
+_MISSION_TABLES = RELAYED_TABLES  # the mission list headquarters keeps and relays
+
+
+def _mission_table(table: str) -> str:
+    if table not in _MISSION_TABLES:
+        raise ValueError(table)
+    return table
 
 
 class MaraSyncStore:
@@ -63,12 +74,33 @@ class MaraSyncStore:
             "UPDATE sync_shared SET withdrawn = 1 WHERE peer_site = ? AND withdrawn = 0 AND record_id IN "
             "(SELECT id FROM incidents WHERE share_with_mara = 0 AND hlc > ?)", (peer_site, since))
 
-    def own_parties(self, since: str, own_site: str) -> Iterator[tuple]:
-        """Parties this site created and last wrote after `since`: a site speaks only for its own."""
-        cols = columns("parties")
-        sql = (f"SELECT {', '.join(cols)}, seq FROM parties WHERE seq > ? AND hlc > ? AND origin_site = ? "
-               f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
-        return _batched(self._db, sql, [since, own_site, own_site], len(cols))
+    def own_rows(self, table: str, since: str, own_site: str, peer_site: str) -> Iterator[tuple]:
+        """Parties, commitments or items this site created and last wrote: after `since`, or never
+        sent to this peer (written by a version of fieldapp that kept field commitments home)."""
+        cols = columns(_mission_table(table))
+        sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND origin_site = ? "
+               f"AND {_STAMP_SITE.format(column='hlc')} = ? AND (hlc > ? OR NOT EXISTS "
+               f"(SELECT 1 FROM sync_shared x WHERE x.peer_site = ? AND x.record_id = {table}.id)) "
+               "ORDER BY seq LIMIT ?")
+        return _batched(self._db, sql, [own_site, own_site, since, peer_site], len(cols))
+
+    def mark_own_rows(self, peer_site: str, own_site: str) -> None:
+        """After a bundle to `peer_site`: it has every party, commitment and item this site made."""
+        for table in _MISSION_TABLES:
+            self._db.execute(f"INSERT INTO sync_shared (peer_site, record_id, withdrawn) SELECT ?, id, 0 FROM {table} "
+                             "WHERE origin_site = ? ON CONFLICT (peer_site, record_id) DO NOTHING",
+                             (peer_site, own_site))
+
+    def mission_rows(self, table: str, since: str, own_site: str, peer_site: str) -> Iterator[tuple]:
+        """What headquarters sends a field office of the mission's list: the versions it wrote after
+        `since`, and every version another field office wrote, whenever it arrived (a stamp says
+        when a version was written, not when it reached headquarters; the lists are short). Never
+        the peer's own versions: it has them, or newer."""
+        cols = columns(_mission_table(table))
+        site = _STAMP_SITE.format(column="hlc")
+        sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND {site} != ? "
+               f"AND (hlc > ? OR {site} != ?) ORDER BY seq LIMIT ?")
+        return _batched(self._db, sql, [peer_site, since, own_site], len(cols))
 
     def ids_in(self, table: str, ids: list[str]) -> set[str]:
         """Which of `ids` are records of `table` (a MARA table)."""

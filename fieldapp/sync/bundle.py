@@ -137,7 +137,7 @@ def _member_lines(store: SyncStore, table: str, since: str, site: Site, peer_sit
             yield wire.encode_row(table, wire.redacted_service(*values))
     elif table in MARA_TABLES:
         rows = mara_sync.member_rows(site.session.connection, table, since, own, peer_site,
-                                     lambda name: store.changed_rows(name, since, own))
+                                     to_headquarters=site.role == FIELD)
         yield from (wire.encode_row(table, row) for row in rows)
     else:
         yield from (wire.encode_row(table, row) for row in store.changed_rows(table, since, own))

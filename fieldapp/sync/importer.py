@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from fieldapp.domain.synced import RELAYED_TABLES
 from fieldapp.fileio import is_out_of_space, out_of_space_message
 from fieldapp.i18n import _, format_number, ngettext
 from fieldapp.store import db
@@ -26,7 +27,7 @@ from fieldapp.sync.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, SIGNATURE, P
                                   same_role_message, tables_for)
 from fieldapp.core.hlc import MAX_AHEAD_MS, ClockError, describe_offset
 from fieldapp.sync.merge import TableMerger
-from fieldapp.sync.site import Site, SyncError, now_text, verify_signature
+from fieldapp.sync.site import HEADQUARTERS, Site, SyncError, now_text, verify_signature
 
 MIN_SCHEMA = 2
 MAX_MANIFEST = 64 * 1024
@@ -206,7 +207,8 @@ class _ClockLimit:
 
 
 def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker: Ticker,
-                 validate: bool = True, clock_limit: _ClockLimit | None = None) -> Iterator[tuple]:
+                 validate: bool = True, clock_limit: _ClockLimit | None = None,
+                 relayed: bool = False) -> Iterator[tuple]:
     """The decoded rows of one member, then its count and hash checked against the manifest."""
     entry = reader.next_member(member["bytes"])
     if entry is None or entry != (member["name"], member["bytes"]):
@@ -218,7 +220,7 @@ def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker:
         if count > member["records"]:
             break
         try:
-            row = wire.decode_line(member["table"], line, sender, validate)
+            row = wire.decode_line(member["table"], line, sender, validate, relayed)
         except wire.RecordProblem as problem:
             raise SyncError(_("record {n} of {member} is not valid: {problem}").format(
                 n=count, member=member["name"], problem=problem)) from None
@@ -229,6 +231,11 @@ def _member_rows(reader: tarstream.TarReader, member: dict, sender: str, ticker:
     if count != member["records"] or reader.digest.hexdigest() != member["sha256"]:
         raise SyncError(_("{member} does not match the signed manifest: the bundle was altered").format(
             member=member["name"]))
+
+
+def _relayed(peer: dict, member: dict) -> bool:
+    """Headquarters relays the mission's parties and commitments as their creators wrote them."""
+    return peer["role"] == HEADQUARTERS and member["table"] in RELAYED_TABLES
 
 
 def _end(reader: tarstream.TarReader) -> None:
@@ -276,7 +283,8 @@ def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResul
         ticker.total = 2 * total
         clock_limit = _ClockLimit(session.clock.physical_ms(), peer["name"])
         for member in manifest["members"]:
-            for _row in _member_rows(reader, member, peer["site_id"], ticker, clock_limit=clock_limit):
+            for _row in _member_rows(reader, member, peer["site_id"], ticker, clock_limit=clock_limit,
+                                     relayed=_relayed(peer, member)):
                 pass
         _end(reader)
     # Pass 2: merge in one transaction.
@@ -290,7 +298,8 @@ def _import(session, site: Site, path: Path, progress, cancelled) -> ImportResul
                 merger = TableMerger(site.store, member["table"], peer["site_id"], manifest["bundle_id"])
                 batch: list[tuple] = []
                 # Validated in pass 1; the hash checked at the end of the member proves it is the same data.
-                for row in _member_rows(reader, member, peer["site_id"], ticker, validate=False):
+                for row in _member_rows(reader, member, peer["site_id"], ticker, validate=False,
+                                        relayed=_relayed(peer, member)):
                     batch.append(row)
                     if len(batch) >= MERGE_BATCH:
                         merger.merge_batch(batch)

@@ -1,10 +1,15 @@
 """What MARA tables a bundle carries (DESIGN.md 6.3), and the checks on what arrives.
 
-Field -> headquarters: the parties the field office created, and the incidents marked
-`share_with_mara`, never with their notes, their links to referrals and alerts (kept in a table
-that never travels) or the notes of their verification history; an incident shared once and then
-kept out goes as a tombstone that carries nothing but its id. Headquarters -> field: its parties,
-commitments and commitment items.
+Field -> headquarters: the parties, commitments and commitment items the field office created,
+and the incidents marked `share_with_mara`, never with their notes, their links to referrals and
+alerts (kept in a table that never travels) or the notes of their verification history; an
+incident shared once and then kept out goes as a tombstone that carries nothing but its id.
+
+Headquarters -> field: the mission's list (DESIGN.md 2.6: headquarters keeps it, a field office
+may add a party it meets first): every party, commitment and item, those another field office
+created included, so a party met in Beni reaches Bunia through headquarters. These are the only
+versions a site accepts from a sender that did not write them, and only from headquarters: each
+was written by headquarters itself or by the site that created the record (`relayed_by_ok`).
 """
 
 from __future__ import annotations
@@ -45,22 +50,29 @@ def _without_history_notes(row: tuple) -> tuple:
 
 
 def member_rows(connection, table: str, since: str, own_site: str, peer_site: str,
-                changed_rows) -> Iterator[tuple]:
-    """The rows of one MARA member. `changed_rows(table)` gives the generic own-written rows."""
+                to_headquarters: bool) -> Iterator[tuple]:
+    """The rows of one MARA member (a table of domain.synced.MARA_TABLES)."""
     store = MaraSyncStore(connection)
     if table == "incidents":
         yield from (_without_history_notes(row) for row in store.shared_incidents(since, own_site))
         for values in store.withdrawn_incidents(since, peer_site):
             yield redacted_incident(*values)
-    elif table == "parties":
-        yield from store.own_parties(since, own_site)
+    elif to_headquarters:
+        yield from store.own_rows(table, since, own_site, peer_site)
     else:
-        yield from changed_rows(table)
+        yield from store.mission_rows(table, since, own_site, peer_site)
+
+
+def relayed_by_ok(writer_site: str, origin_site: str, sender: str) -> bool:
+    """A version headquarters relays was written by headquarters or by the record's creator."""
+    return writer_site in (sender, origin_site)
 
 
 def after_export(connection, peer_site: str, since: str, own_site: str, field_site: bool) -> None:
     if field_site:
-        MaraSyncStore(connection).mark_shared_incidents(peer_site, since, own_site)
+        store = MaraSyncStore(connection)
+        store.mark_shared_incidents(peer_site, since, own_site)
+        store.mark_own_rows(peer_site, own_site)
 
 
 def check_received(table: str, values: dict) -> str | None:

@@ -111,8 +111,12 @@ class TableMerger:
             record_id, other = next(iter(clash.items()))
             raise MergeProblem(_("Record {id} of {table} has the id of a record of {other}.").format(
                 id=record_id, table=self.table, other=other))
-        for key, row in local.items():
-            if row[self.origin_index] != self.sender:
+        # A record's creator never changes. Received from its creator (the wire checks that), or
+        # relayed by headquarters (fieldapp.sync.mara), a version must name the creator on record.
+        creators = {key: row[self.origin_index] for key, row in local.items()}
+        for row in rows:
+            key = row[self.key_index]
+            if creators.setdefault(key, row[self.origin_index]) != row[self.origin_index]:
                 raise MergeProblem(_("Record {id} of {table} belongs to another site.").format(
                     id=key, table=self.table))
         problem = mara_references(self.table, rows, self.store.ids_in_other_tables)

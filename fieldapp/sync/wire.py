@@ -25,6 +25,7 @@ from fieldapp.i18n import N_, _
 from fieldapp.store.convert import column_kinds, datetime_to_text, from_db
 from fieldapp.store.sync_store import SYNCED_TABLES, columns
 from fieldapp.sync.mara import check_received as mara_sync_check
+from fieldapp.sync.mara import relayed_by_ok as mara_relayed_ok
 
 MAX_LINE = 1024 * 1024
 MAX_TEXT = 100_000
@@ -225,11 +226,12 @@ def _decoders(table: str) -> tuple[tuple[str, ...], frozenset, tuple]:
     return tuple(names), frozenset(names), tuple(converters)
 
 
-def decode_line(table: str, line: bytes, sender: str, validate: bool = True) -> tuple:
+def decode_line(table: str, line: bytes, sender: str, validate: bool = True, relayed: bool = False) -> tuple:
     """One received line as a database row of `table`, after every check; RecordProblem if not.
 
     `validate=False` skips the domain's rules (vocabularies…), for a second reading of lines
-    already validated once and whose hash is checked again.
+    already validated once and whose hash is checked again. `relayed`: a member headquarters may
+    fill with versions the records' creators wrote (fieldapp.domain.synced.RELAYED_TABLES).
     """
     try:
         record = json.loads(line)
@@ -254,13 +256,13 @@ def decode_line(table: str, line: bytes, sender: str, validate: bool = True) -> 
         else:
             row.append(convert(value))
     values = dict(zip(names, row))
-    _check_identity(table, values, sender)
+    _check_identity(table, values, sender, relayed)
     if validate:
         _check_content(table, SYNCED_TABLES[table], values)
     return tuple(row)
 
 
-def _check_identity(table: str, values: dict, sender: str) -> None:
+def _check_identity(table: str, values: dict, sender: str, relayed: bool = False) -> None:
     if table == "places":
         if not validation.PCODE.match(values["pcode"]):
             raise RecordProblem(_("“{value}” is not a P-code").format(value=values["pcode"][:40]))
@@ -269,8 +271,12 @@ def _check_identity(table: str, values: dict, sender: str) -> None:
     stamp = STAMP.match(values["hlc"])
     if stamp is None:
         raise RecordProblem(_("field “{field}” is not a clock stamp").format(field="hlc"))
-    # A site signs only versions it wrote itself: nobody can pass off a change as another site's.
-    if stamp.group(1) != sender or values["origin_site"] != sender:
+    # A site signs only versions it wrote itself: nobody can pass off a change as another site's;
+    # headquarters also relays the mission's list, each version as its creator wrote it.
+    if relayed:
+        if not UUID.match(values["origin_site"]) or not mara_relayed_ok(stamp.group(1), values["origin_site"], sender):
+            raise RecordProblem(_("the record was not written by the site that sent the bundle"))
+    elif stamp.group(1) != sender or values["origin_site"] != sender:
         raise RecordProblem(_("the record was not written by the site that sent the bundle"))
 
 

@@ -308,3 +308,52 @@ def test_the_mara_report_is_saved_from_the_documents_page_as_pdf_or_xlsx(qtbot, 
     assert openpyxl.load_workbook(tmp_path / "mara.xlsx").sheetnames
     entries = [e for e in session.audit.entries(limit=5) if e.record_type == "mara_report"]
     assert {e.detail["format"] for e in entries} == {"pdf", "xlsx"}
+
+
+def _choose(qtbot, combo, text: str) -> None:
+    """Open a drop-down with the mouse and click one of its lines, as a person does."""
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible)
+    row = combo.findText(text)
+    assert row >= 0, [combo.itemText(i) for i in range(combo.count())]
+    view.scrollTo(view.model().index(row, 0))
+    rect = view.visualRect(view.model().index(row, 0))
+    # The open list ignores a release that comes as fast as a double click's (as Qt's own tests wait).
+    qtbot.wait(QApplication.doubleClickInterval() + 50)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not view.isVisible())
+
+
+def test_the_list_is_filtered_by_a_perpetrator_party_chosen_in_its_drop_down(qtbot, mara_window, session):
+    from tests.mara_support import incident
+    ids = {p.short_name: p.id for p in session.parties.all()}
+    for n, suspects in enumerate([[ids["ADF"]], [ids["FARDC"]], [ids["FARDC"], ids["ADF"]], ["unidentified"]], 1):
+        session.incidents.create(incident(n, suspects))
+    page = mara_window.page_of_kind("incident")
+    mara_window.show_page(page)
+
+    def codes() -> list[str]:
+        return sorted(page.model.record_at(row).incident_code for row in range(page.model.rowCount()))
+
+    assert len(codes()) == 4
+    assert [page.party_filter.itemText(i) for i in range(page.party_filter.count())] == [
+        "All parties", "Unidentified", "ADF", "FARDC"]
+    _choose(qtbot, page.party_filter, "FARDC")
+    qtbot.waitUntil(lambda: codes() == ["BNI-I-2026-0002", "BNI-I-2026-0003"])
+    assert page.count_label.text().startswith("2")
+    _choose(qtbot, page.party_filter, "Unidentified")
+    qtbot.waitUntil(lambda: codes() == ["BNI-I-2026-0004"])
+    # A party added on the other page is offered at once; the choice survives a language switch.
+    session_party = Party(name="Coopérative pour le développement du Congo", short_name="CODECO")
+    from fieldapp.ops import mara as ops
+    for change in ops.save_party(session, session_party):
+        mara_window.context.records_changed.emit(change)
+    assert page.party_filter.findText("CODECO") >= 0
+    apply_language("fr", mara_window.context)
+    assert page.party_filter.itemText(0) == "Toutes les parties"
+    assert page.party_filter.currentText() == "Non identifié"
+    apply_language("en", mara_window.context)
+    qtbot.mouseClick(page.reset_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(codes()) == 4)
+    assert page.party_filter.currentText() == "All parties"

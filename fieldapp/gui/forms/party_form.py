@@ -11,7 +11,7 @@ from fieldapp.gui.widgets.fields import FieldGrid
 from fieldapp.gui.widgets.vocab import VocabCombo
 from fieldapp.i18n import N_, _
 
-NOT_LISTED = 1999  # the spin box's minimum stands for "not listed"
+NOT_LISTED = mara.FIRST_ANNEX_YEAR - 1  # the spin box's minimum stands for "not listed"
 
 
 class PartyForm(RecordForm):
