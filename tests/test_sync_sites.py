@@ -111,7 +111,7 @@ def test_the_exported_identity_opens_a_bundle_with_the_standard_age_tool(templat
         manifest = json.loads(archive.extractfile("manifest.json").read())
         referrals = archive.extractfile("referrals.jsonl").read().decode()
     assert names == ["manifest.json", "manifest.sig", "referrals.jsonl", "referral_services.jsonl", "alerts.jsonl",
-                     "trainings.jsonl", "parties.jsonl", "incidents.jsonl"]
+                     "trainings.jsonl", "parties.jsonl", "incidents.jsonl", "commitments.jsonl", "commitment_items.jsonl"]
     assert manifest["sender"]["name"] == "Beni field office" and manifest["sequence"] == 1
     assert json.loads(referrals.splitlines()[0])["id"] == case.id
     # Someone else's identity opens nothing.
