@@ -305,7 +305,7 @@ def test_command_line_speaks_french(monkeypatch, tmp_path, capsys):
 
 def test_french_wording_a_french_reader_expects(french):
     from fieldapp.documents.common import Languages, format_points, format_score, language_spec_name
-    from fieldapp.sync.commands import _counts_line
+    from fieldapp.ops.sync import counts_line
 
     assert i18n._("Close without saving") == "Fermer sans enregistrer"
     assert language_spec_name("en+fr") == "Bilingue (français / anglais)"
@@ -317,7 +317,7 @@ def test_french_wording_a_french_reader_expects(french):
     assert format_points(33) == "+33 points" and format_points(1) == "+1 point" and format_points(1.5) == "+1,5 point"
     assert format_score(49.7) == "49,7\u00a0%" and format_score(50) == "50\u00a0%"
     # Label and value assembled in code go through the catalog's « {label} : {value} ».
-    assert _counts_line({"referrals": 1530, "alerts": 12}) == "Référencements\u00a0: 1\u00a0530, Alertes\u00a0: 12"
+    assert counts_line({"referrals": 1530, "alerts": 12}) == "Référencements\u00a0: 1\u00a0530, Alertes\u00a0: 12"
     assert Languages("en+fr").field("Area", "Beni") == "Area / Zone\u00a0: Beni"
     assert Languages("en").field("Area", "Beni") == "Area: Beni"
     i18n.set_language("en")

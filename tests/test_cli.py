@@ -173,3 +173,26 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as raised:
         main(["no-such-command"])
     assert raised.value.code == 2
+
+
+def test_a_mapping_saved_for_another_kind_is_refused_in_one_line_before_the_vault_opens(vault_copy, tmp_path, capsys):
+    from fieldapp.ops.imports import Mapping, save_mapping
+
+    path, _key = vault_copy
+    before = _digests(path)
+    save_mapping(Mapping("alerts"), tmp_path / "alerts-mapping.json")
+    (tmp_path / "providers.csv").write_text("Name;Sectors\nCentre Amani;health\n", encoding="utf-8")
+    code, out, err = _run(capsys, "--vault", path, "import", "providers", tmp_path / "providers.csv", "--mapping",
+                          tmp_path / "alerts-mapping.json")  # no passphrase given: it is never asked
+    assert code == 1 and out == ""
+    assert err == f"fieldapp: The mapping {tmp_path / 'alerts-mapping.json'} is for alerts, not providers.\n"
+    assert _digests(path) == before
+
+
+def test_quick_delete_clears_a_half_made_vault(tmp_path, capsys):
+    half = tmp_path / "half"
+    (half / "keys").mkdir(parents=True)
+    (half / "keys" / "recovery.age").write_bytes(b"age-encryption.org/v1 cut short")
+    code, out, err = _run(capsys, "--vault", half, "quick-delete", "--yes")
+    assert code == 0, err
+    assert not (half / "keys").exists()

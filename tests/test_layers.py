@@ -223,3 +223,76 @@ def test_the_private_name_check_catches_planted_reaches():
             "store/_planted_private_reach_for_test.py:6: vault._open"]
     finally:
         planted.unlink()
+
+# -- the command line: only the entry point imports it (DESIGN.md 8) ------------------------------
+ENTRY_POINT = "__main__.py"
+CLI = "fieldapp.cli"
+
+
+def _absolute_imports(path: Path, package_root: Path) -> set[str]:
+    """Every module `path` imports, relative imports resolved, `from a import b` counted as `a.b` too,
+    and a module named in a string constant (importlib.import_module("fieldapp.cli"))."""
+    here = list(path.relative_to(package_root.parent).parts[:-1])  # the package a relative import starts from
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(here[:len(here) - node.level + 1] if node.level else [])
+            module = ".".join(filter(None, [base, node.module or ""]))
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"[\w.]+(:\w+)?",
+                                                                                             node.value):
+            names.add(node.value.split(":")[0])  # also "module:Name", as gui/main_window.py names its pages
+    return names
+
+
+def _cli_importers(package_root: Path) -> list[str]:
+    """Modules outside cli/ that import the command line, the entry point excepted."""
+    offenders = []
+    for path in sorted(p for p in package_root.rglob("*.py") if "__pycache__" not in p.parts):
+        relative = path.relative_to(package_root)
+        if relative.parts[0] == "cli" or str(relative) == ENTRY_POINT:
+            continue
+        if any(name == CLI or name.startswith(CLI + ".") for name in _absolute_imports(path, package_root)):
+            offenders.append(relative.as_posix())
+    return offenders
+
+
+def test_only_the_entry_point_imports_the_command_line():
+    assert _cli_importers(PACKAGE) == []
+    assert CLI in _absolute_imports(PACKAGE / ENTRY_POINT, PACKAGE)  # and it does: the check looks at real imports
+
+
+def test_the_command_line_check_catches_every_way_of_importing_it(tmp_path):
+    package = tmp_path / "fieldapp"
+    planted = {
+        "__main__.py": "from fieldapp.cli import main\n",  # allowed: the entry point
+        "cli/__init__.py": "from fieldapp.cli import common\n",  # allowed: the package itself
+        "gui/sync_page.py": "from fieldapp.cli.sync import counts_line\n",
+        "ops/find.py": "from fieldapp import cli\n",
+        "documents/report.py": "import fieldapp.cli.documents as commands\n",
+        "sync/merge.py": "from ..cli import common\n",
+        "store/session.py": "import importlib\nimportlib.import_module('fieldapp.cli')\n",
+        "gui/main_window.py": "PAGES = ['fieldapp.cli.sync:cmd_sites']\n",
+        "domain/vocab.py": "from fieldapp.client import x\nfrom fieldapp.clinic import y\n",  # not the cli
+        "core/hlc.py": "from fieldapp import core\n",
+    }
+    for name, text in planted.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(text)
+    assert _cli_importers(package) == ["documents/report.py", "gui/main_window.py", "gui/sync_page.py", "ops/find.py",
+                                       "store/session.py", "sync/merge.py"]
+
+
+def test_the_command_line_helpers_are_defined_once():
+    """Opening a session, reading passphrases, confirm, say…: in cli/common.py, not again in a command module."""
+    common = PACKAGE / "cli" / "common.py"
+    helpers = {node.name for node in ast.parse(common.read_text()).body if isinstance(node, ast.FunctionDef)}
+    assert {"say", "confirm", "open_session", "read_passphrase"} <= helpers
+    again = [f"{path.relative_to(PACKAGE)}: {node.name}" for path in _modules()
+             if PACKAGE / "cli" in path.parents and path != common
+             for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.FunctionDef) and node.name.lstrip("_") in helpers]
+    assert again == []

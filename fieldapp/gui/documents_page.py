@@ -291,7 +291,7 @@ class DocumentsPage(Page):
             self.services.addItem(item)
 
     def _referral(self):
-        from fieldapp.documents.commands import find_referral
+        from fieldapp.ops.find import find_referral
 
         return find_referral(self.context.session, self.referral.text().strip())
 

@@ -22,8 +22,8 @@ from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.workers import error_message
 from fieldapp.i18n import N_, _, format_datetime, format_number, ngettext
 from fieldapp.core.changes import Change
-from fieldapp.sync.bundle import SUFFIX, TABLE_LABELS, export_bundle, file_code, same_role_message, tables_for
-from fieldapp.sync.importer import import_bundle
+from fieldapp.ops.sync import counts_line, import_bundles
+from fieldapp.sync.bundle import SUFFIX, export_bundle, file_code, same_role_message, tables_for
 from fieldapp.sync.merge import KINDS, keep_winner, restore_other
 from fieldapp.sync.review import open_conflicts, peer_statuses
 from fieldapp.sync.site import FIELD, HEADQUARTERS, ROLES, Site, SyncError, read_card
@@ -71,45 +71,8 @@ def export_problem(own_role: str, statuses, selected) -> str:
 
 
 def import_work(session, paths: list[Path]):
-    """Import each file in turn; a refused one does not stop the others (each is its own transaction)."""
-    def work(report, is_cancelled):
-        outcomes = []
-        for number, path in enumerate(paths):
-            if is_cancelled():
-                break
-            def progress(done, total, number=number):
-                report(number * 1000 + (1000 * done // total if total else 0), 1000 * len(paths))
-            try:
-                outcomes.append((path, import_bundle(session, path, progress, is_cancelled)))
-            except SyncError as error:
-                if is_cancelled():
-                    raise
-                outcomes.append((path, error))
-        return outcomes
-    return work
-
-
-def summary_lines(outcomes) -> tuple[list[str], bool]:
-    """The result of an import as lines for the user, and whether any data file was refused."""
-    lines, refused = [], False
-    for path, outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            lines.append(error_message(outcome))
-            refused = True
-            continue
-        if outcome.already_imported:
-            lines.append(_("{file}: already imported (data file {seq} from {site}); nothing changed.").format(
-                file=path.name, seq=outcome.seq, site=outcome.sender_name))
-        else:
-            lines.append(_("{file}: data file {seq} from {site} imported.").format(
-                file=path.name, seq=outcome.seq, site=outcome.sender_name))
-            for table, counts in outcome.counts.items():
-                lines.append("    " + _("{kind}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
-                                        "conflicts").format(kind=_(TABLE_LABELS[table]),
-                                                            **{k: format_number(v) for k, v in counts.items()}))
-        if outcome.missing:
-            lines.append("    " + outcome.gap_message())
-    return lines, refused
+    """Import each file in turn (fieldapp/ops/sync.py); a refused one does not stop the others."""
+    return lambda report, is_cancelled: import_bundles(session, paths, report, is_cancelled)
 
 
 def _wrapped(style: str = "") -> QLabel:
@@ -580,8 +543,7 @@ class SyncPage(Page):
     def _exported(self, result) -> None:
         self.worker = None
         if result.total:
-            counts = ", ".join(_("{label}: {value}").format(label=_(TABLE_LABELS[t]), value=format_number(n))
-                               for t, n in result.counts.items())
+            counts = counts_line(result.counts)
             text = _("Data file {seq} for {site} written to {file} ({total} records: {counts}). Take it to "
                      "{site}: they open it on their Sync page.").format(
                 seq=result.seq, site=result.peer_name, file=result.path, total=format_number(result.total),
@@ -612,17 +574,14 @@ class SyncPage(Page):
             on_done=self._imported, on_error=self._failed, label=label, on_cancelled=self._cancelled)
         self._update_buttons()
 
-    def _imported(self, outcomes) -> None:
+    def _imported(self, summary) -> None:
         self.worker = None
         if not self.context.is_unlocked:
             return
-        lines, refused = summary_lines(outcomes)
-        touched = {table for _path, result in outcomes if not isinstance(result, BaseException)
-                   for table, counts in result.counts.items() if counts["new"] or counts["updated"]}
-        for table in sorted(touched):
+        for table in sorted(summary.changed_tables):
             self.context.records_changed.emit(Change(KINDS[table]))
         self.reload()
-        self._show_result("\n".join(lines), error=refused)
+        self._show_result("\n".join(summary.lines()), error=summary.refused)
 
     def _failed(self, error: BaseException) -> None:
         self.worker = None

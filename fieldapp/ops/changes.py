@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fieldapp.store.repositories import Change
+from fieldapp.core.changes import Change
 
 
 def one_change(changes: list[Change], parent_id: str) -> Change:

@@ -17,7 +17,7 @@ from fieldapp.domain import vocab
 from fieldapp.domain.records import Referral, ReferralService, utc_now
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _
-from fieldapp.store.repositories import Change
+from fieldapp.core.changes import Change
 
 
 def save_referral(session, referral: Referral, services: Iterable[ReferralService] = ()) -> list[Change]:

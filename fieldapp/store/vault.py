@@ -94,6 +94,11 @@ class Vault:
     def exists(self) -> bool:
         return self.db_path.is_file() and self.keys_path.is_dir()
 
+    def has_remains(self) -> bool:
+        """Anything of a vault here (key slots or database), even half-made or damaged: what quick
+        delete clears."""
+        return self.keys_path.is_dir() or self.db_path.exists()
+
     def user_slot_count(self) -> int:
         return len(slots.user_slot_files(self.keys_path))
 

@@ -6,11 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from fieldapp.cli.common import EXIT_OK, open_session, read_passphrase, read_text_file, say
 from fieldapp.i18n import _, format_number
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
 
 
 def _counts_line(counts: dict) -> str:
@@ -19,38 +16,32 @@ def _counts_line(counts: dict) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from fieldapp.cli import open_session
     from fieldapp.store.backup import write_backup
 
     with open_session(args) as session:
         summary = write_backup(session, Path(args.output))
-    _say(_("Backup of {site} written to {file} ({size} MB): {counts}.").format(
+    say(_("Backup of {site} written to {file} ({size} MB): {counts}.").format(
         site=summary.site_name, file=summary.path, size=format_number(round(summary.size / 1e6, 1)),
         counts=_counts_line(summary.counts)))
-    _say(_("It opens only with a user's passphrase or the recovery key; it may be kept on a shared drive."))
-    return 0
+    say(_("It opens only with a user's passphrase or the recovery key; it may be kept on a shared drive."))
+    return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from fieldapp.cli import CommandError, read_passphrase
     from fieldapp.store.backup import restore_backup
 
     recovery_key = passphrase = None
     if args.recovery_file:
-        try:
-            recovery_key = Path(args.recovery_file).read_text(encoding="ascii", errors="replace").strip()
-        except OSError as error:
-            raise CommandError(_("Cannot read {file}: {reason}").format(file=args.recovery_file,
-                                                                       reason=error.strerror)) from None
+        recovery_key = read_text_file(args.recovery_file).strip()
     else:
         passphrase = read_passphrase(_("Passphrase of a user of this backup: "))
     if sys.stderr.isatty():
         print(_("Checking and restoring {file}…").format(file=args.file), file=sys.stderr, flush=True)
     summary = restore_backup(Path(args.file), args.vault, passphrase=passphrase, recovery_key=recovery_key,
                              user=args.user)
-    _say(_("Restored {site} (backup of {date}) into {path}: {counts}. The vault verified.").format(
+    say(_("Restored {site} (backup of {date}) into {path}: {counts}. The vault verified.").format(
         site=summary.site_name, date=summary.created_at, path=summary.path, counts=_counts_line(summary.counts)))
-    return 0
+    return EXIT_OK
 
 
 def register(add) -> None:

@@ -1,31 +1,14 @@
-"""Command line: `fieldapp mara-report --from --to [--area] --lang [--format] -o`, and the arguments it
-shares with the other period documents (`sharing-stats`)."""
+"""Documents for a period and an area, as PDF or XLSX: `fieldapp mara-report` and `fieldapp sharing-stats`
+(--from --to [--area] --lang [--format] -o), one argument set and one format rule for both."""
 
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from fieldapp.cli.common import EXIT_OK, open_session, parse_date, say
 from fieldapp.documents.common import LANGUAGE_SPECS
 from fieldapp.i18n import _
-
-
-def parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("{value} is not a date like 2026-01-31.").format(value=value)) from None
-
-
-def open_session(args):
-    from fieldapp.cli import open_session as open_cli_session
-
-    return open_cli_session(args)
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 def output_format(args: argparse.Namespace) -> str:
@@ -53,10 +36,23 @@ def cmd_mara_report(args: argparse.Namespace) -> int:
         path = make_mara_report(session, args.date_from, args.date_to, args.area or "", args.lang,
                                 output_format(args), Path(args.output))
     say(_("MARA report written to {file}.").format(file=path))
-    return 0
+    return EXIT_OK
+
+
+def cmd_sharing_stats(args: argparse.Namespace) -> int:
+    from fieldapp.ops.sharing_stats import make_sharing_stats
+
+    with open_session(args) as session:
+        path = make_sharing_stats(session, args.date_from, args.date_to, args.area or "", args.lang,
+                                  output_format(args), Path(args.output))
+    say(_("Information-sharing statistics written to {file}.").format(file=path))
+    return EXIT_OK
 
 
 def register(add) -> None:
     add_period_document(add, "mara-report", cmd_mara_report,
                         _("write the MARA quarterly report (CRSV incidents, parties, commitments) to a PDF or XLSX "
                           "file"))
+    add_period_document(add, "sharing-stats", cmd_sharing_stats,
+                        _("write the monthly GBV information-sharing statistics (consented referrals only, figures "
+                          "under 5 hidden) to a PDF or XLSX file"))

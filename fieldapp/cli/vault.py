@@ -1,92 +1,26 @@
-"""The `fieldapp` command line, over the same core as the GUI.
-
-Every expected failure ends in one line on stderr and a non-zero status, never a traceback.
-Passphrases come from FIELDAPP_PASSPHRASE / FIELDAPP_NEW_PASSPHRASE or are asked without echo.
-"""
+"""The vault's own commands: create one (or a demo), users and passphrases, recovery, quick delete,
+places, statistics and verification."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-from fieldapp import __version__
-from fieldapp.errors import FieldappError, VaultError
-from fieldapp.i18n import _, language_from_environment, set_language
-from fieldapp.paths import default_vault_dir, remembered_language
+from fieldapp.cli.common import (EXIT_FAILURE, EXIT_OK, CommandError, open_session, read_new_passphrase,
+                                 read_passphrase, read_text_file, say, user_of, warn)
+from fieldapp.errors import FieldappError
+from fieldapp.i18n import _
 from fieldapp.store.vault import Vault
 
-if TYPE_CHECKING:  # the database code loads with the first command, not for the desktop app
+if TYPE_CHECKING:
     from fieldapp.store.session import Session
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
-# Modules that add their own subcommands: each has `register(subparsers)`.
-COMMAND_MODULES: list[str] = ["fieldapp.sync.commands", "fieldapp.backup_commands", "fieldapp.documents.commands",
-                              "fieldapp.documents.mara_commands", "fieldapp.documents.sharing_commands",
-                              "fieldapp.ops.commands"]
-
-
-class CommandError(FieldappError):
-    pass
-
-
-# -- passphrases and opening ---------------------------------------------------------------------
-def read_passphrase(prompt: str) -> str:
-    value = os.environ.get("FIELDAPP_PASSPHRASE")
-    if value is not None:
-        return value
-    if not sys.stdin.isatty():
-        raise CommandError(_("No passphrase: set FIELDAPP_PASSPHRASE or run in a terminal."))
-    return getpass.getpass(prompt)
-
-
-def read_new_passphrase() -> str:
-    value = os.environ.get("FIELDAPP_NEW_PASSPHRASE")
-    if value is not None:
-        return value
-    if not sys.stdin.isatty():
-        raise CommandError(_("No new passphrase: set FIELDAPP_NEW_PASSPHRASE or run in a terminal."))
-    first = getpass.getpass(_("New passphrase: "))
-    if first != getpass.getpass(_("New passphrase again: ")):
-        raise CommandError(_("The two passphrases differ."))
-    return first
-
-
-def open_session(args: argparse.Namespace) -> Session:
-    """Unlock with the passphrase of --user (or of the vault's only user). The vault is taken
-    before the passphrase is asked, so a vault open elsewhere is refused whatever is typed."""
-    vault = Vault(args.vault)
-    vault.acquire()
-    user = args.user or None
-    if not user and vault.user_slot_count() > 1:
-        raise CommandError(_("Several people use this vault: give your user name with --user (a locked vault "
-                             "lists none)."))
-    passphrase = read_passphrase(_("Passphrase for {user}: ").format(user=user) if user else _("Passphrase: "))
-    session = vault.unlock(user, passphrase)
-    for warning in session.unlock_warnings:
-        print(_("fieldapp: {warning}").format(warning=warning), file=sys.stderr)
-    from fieldapp.core.hlc import clock_warnings  # DESIGN.md 5: told at unlock, before anything is written
-
-    for warning in clock_warnings(session.clock):
-        print(_("fieldapp: warning: {message}").format(message=warning), file=sys.stderr, flush=True)
-    return session
-
-
-def vault_path(value: str | None) -> Path:
-    return Path(value).expanduser() if value else default_vault_dir()
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-# -- commands ------------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
     passphrase = read_new_passphrase()
     session, recovery_key = Vault.create(args.vault, args.site, args.office_code, args.user, passphrase)
@@ -146,22 +80,12 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 def cmd_passwd(args: argparse.Namespace) -> int:
     vault = Vault(args.vault)
     vault.acquire()
-    user = args.user or None
-    if not user and vault.user_slot_count() > 1:
-        raise CommandError(_("Several people use this vault: give your user name with --user (a locked vault "
-                             "lists none)."))
+    user = user_of(vault, args)
     old = read_passphrase(_("Current passphrase for {user}: ").format(user=user) if user
                           else _("Current passphrase: "))
     vault.change_passphrase(user, old, read_new_passphrase())
     say(_("Passphrase changed.") if not user else _("Passphrase of {user} changed.").format(user=user))
     return EXIT_OK
-
-
-def _read_text_file(name: str) -> str:
-    try:
-        return Path(name).read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise CommandError(_("Cannot read {file}: {reason}").format(file=name, reason=error.strerror)) from None
 
 
 def read_shares_interactively() -> str:
@@ -179,7 +103,7 @@ def read_shares_interactively() -> str:
         try:
             reading = read_shares(candidate)
         except FieldappError as error:
-            print(_("fieldapp: {warning}").format(warning=error), file=sys.stderr)
+            warn(str(error))
             continue
         typed = candidate
         say(describe_reading(reading))
@@ -191,11 +115,11 @@ def cmd_recover(args: argparse.Namespace) -> int:
     vault = Vault(args.vault)
     vault.acquire()
     if args.shares:
-        text = _read_text_file(args.shares) if args.shares != "-" else read_shares_interactively()
+        text = read_text_file(args.shares) if args.shares != "-" else read_shares_interactively()
         session = vault.unlock_with_shares(text, args.user)
         how = _("Vault opened with the recovery shares; {user} has a new passphrase.")
     else:
-        session = vault.unlock_with_recovery(_read_text_file(args.recovery_file).strip(), args.user)
+        session = vault.unlock_with_recovery(read_text_file(args.recovery_file).strip(), args.user)
         how = _("Vault opened with the recovery key; {user} has a new passphrase.")
     with session:
         session.set_passphrase(session.user, read_new_passphrase())
@@ -209,7 +133,7 @@ def cmd_recovery_shares(args: argparse.Namespace) -> int:
     from fieldapp.store.shares import split_recovery_key
 
     vault = Vault(args.vault)
-    key, site_name, office_code = vault.check_recovery_key(_read_text_file(args.recovery_file))
+    key, site_name, office_code = vault.check_recovery_key(read_text_file(args.recovery_file))
     shares = split_recovery_key(key, args.threshold, args.count)
     write_share_sheets(Path(args.output), shares, args.threshold, site_name, office_code)
     say(_("{count} share sheets written to {file}: any {k} of them open the vault. Print the file, give each "
@@ -231,7 +155,7 @@ def cmd_quick_delete(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.yes:
         raise CommandError(_("Quick delete destroys this laptop's copy of the vault for good: add --yes to do it."))
-    if not (vault.path / "keys").is_dir() and not vault.db_path.exists():
+    if not vault.has_remains():
         raise CommandError(_("There is no vault at {path}.").format(path=vault.path))
     vault.acquire_for_deletion()  # refused while the vault is open in another window or command
     if sys.stdin.isatty():
@@ -327,51 +251,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- parser --------------------------------------------------------------------------------------
-def _add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
-    parser.add_argument("--vault", type=vault_path, default=None,
-                        help=_("vault folder (default: {path})").format(path=default_vault_dir()))
-    parser.add_argument("--user", default=os.environ.get("FIELDAPP_USER"),
-                        help=_("user name (default: the only user of the vault)"))
-    parser.add_argument("--debug", action="store_true", help=_("show tracebacks of unexpected errors"))
-
-
-class _Probe(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise ValueError(message)
-
-
-def desktop_arguments(argv: list[str]) -> argparse.Namespace | None:
-    """The global options when `argv` names no command (the desktop app), else None.
-
-    The app then starts without importing every command module (documents, sync, backups)."""
-    if "-h" in argv or "--help" in argv:
-        return None
-    probe = _Probe(prog="fieldapp", add_help=False)
-    _add_global_options(probe)
-    try:
-        args, rest = probe.parse_known_args(argv)
-    except ValueError:
-        return None  # the full parser says what is wrong
-    return None if rest else args
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fieldapp", description=_(
-        "Offline, encrypted records of referrals, community alerts and trainings."))
-    _add_global_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def add(name: str, handler: Callable, help_text: str, user_option: bool = True) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(handler=handler)
-        # Also accepted after the command; SUPPRESS keeps a value given before it.
-        sub.add_argument("--vault", type=vault_path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        if user_option:
-            sub.add_argument("--user", default=argparse.SUPPRESS, help=_("user name"))
-        return sub
-
+def register(add) -> None:
     sub = add("init", cmd_init, _("create a new vault"), user_option=False)
     sub.add_argument("--site", required=True, help=_("site name, e.g. “Beni field office”"))
     sub.add_argument("--office-code", required=True, help=_("2 to 8 capitals used in survivor codes, e.g. BNI"))
@@ -408,53 +288,3 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("stats", cmd_stats, _("count records, statuses and places"))
     sub.add_argument("--json", action="store_true", help=_("print JSON"))
     add("verify", cmd_verify, _("check encryption, database integrity and the audit chain"))
-
-    import importlib
-
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(add)
-    return parser
-
-
-def startup_language() -> str:
-    """FIELDAPP_LANG, else the language last used on this computer (Windows sets no LANG), else LANG."""
-    if os.environ.get("FIELDAPP_LANG"):
-        return language_from_environment()
-    return remembered_language() or language_from_environment()
-
-
-def main(argv: list[str] | None = None) -> int:
-    os.umask(0o077)  # nothing the app writes is for other accounts on a shared laptop
-    set_language(startup_language())
-    argv = sys.argv[1:] if argv is None else argv
-    args = desktop_arguments(argv) or build_parser().parse_args(argv)
-    if args.vault is None:
-        args.vault = default_vault_dir()
-    if not getattr(args, "handler", None):
-        from fieldapp.gui.app import run  # no subcommand: the desktop app (Qt is imported only here)
-
-        return run(args.vault, sys.argv[:1])
-    from fieldapp.store.db import DatabaseError
-
-    try:
-        return args.handler(args)
-    except FieldappError as error:
-        print(f"fieldapp: {error}", file=sys.stderr)
-        return EXIT_FAILURE
-    except DatabaseError as error:
-        print(_("fieldapp: the database file is damaged or was tampered with ({detail}).").format(detail=error),
-              file=sys.stderr)
-        return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print(_("fieldapp: interrupted; nothing was changed by the unfinished step."), file=sys.stderr)
-        return EXIT_FAILURE
-    except OSError as error:
-        print(_("fieldapp: {file}: {reason}").format(file=error.filename or "", reason=error.strerror or error),
-              file=sys.stderr)
-        return EXIT_FAILURE
-    except Exception as error:  # noqa: BLE001 - last line of defence: one line, not a traceback
-        if args.debug:
-            raise
-        print(_("fieldapp: unexpected error ({kind}: {detail}). Run again with --debug and report it.").format(
-            kind=type(error).__name__, detail=error), file=sys.stderr)
-        return EXIT_FAILURE

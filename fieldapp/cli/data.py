@@ -1,21 +1,13 @@
-"""Command-line access to data coming in and going out (DESIGN.md 9): `import`."""
+"""Data coming in and going out (DESIGN.md 9): `import` from spreadsheets, the GBVIMS Incident Recorder
+workbook (`export-ir`, `import-ir`) and the Open Referral HSDS tables (`hsds`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from fieldapp.cli.common import EXIT_OK, CommandError, open_session, say
 from fieldapp.i18n import _
-
-
-def _open(args):
-    from fieldapp.cli import open_session
-
-    return open_session(args)
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -25,9 +17,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     kind = kind_of(args.kind)
     mapping = load_mapping(args.mapping) if args.mapping else Mapping(kind.name)
     if args.mapping and mapping.kind != kind.name:
-        _say(_("The mapping {file} is for {found}, not {kind}.").format(file=args.mapping, found=mapping.kind,
-                                                                          kind=kind.name))
-        return 1
+        raise CommandError(_("The mapping {file} is for {found}, not {kind}.").format(
+            file=args.mapping, found=mapping.kind, kind=kind.name))
     if args.sheet:
         mapping.sheet = args.sheet
     analyse(Workbook(args.file), kind, mapping)  # a file that cannot be read fails before the vault opens
@@ -36,50 +27,50 @@ def cmd_import(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\r{done}/{total or '?'}", end="", file=sys.stderr, flush=True)
 
-    with _open(args) as session:
+    with open_session(args) as session:
         report = run_import(session, kind.name, args.file, mapping, dry_run=args.dry_run, progress=progress,
                             refused_csv=args.refused)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for line in report.lines(limit=args.show):
-        _say(line)
+        say(line)
     if args.refused and report.refused_rows:
-        _say(_("Refused rows written to {file}.").format(file=args.refused))
-    return 0
+        say(_("Refused rows written to {file}.").format(file=args.refused))
+    return EXIT_OK
 
 
 def cmd_export_ir(args: argparse.Namespace) -> int:
     from fieldapp.ops.incident_recorder import export_incident_recorder
 
-    with _open(args) as session:
+    with open_session(args) as session:
         result = export_incident_recorder(session, args.output)
-    _say(_("{rows} referrals written to {file} in the Incident Recorder layout ({left_out} without consent to "
+    say(_("{rows} referrals written to {file} in the Incident Recorder layout ({left_out} without consent to "
            "reporting left out).").format(rows=result.rows, file=result.path, left_out=result.left_out))
-    return 0
+    return EXIT_OK
 
 
 def cmd_import_ir(args: argparse.Namespace) -> int:
     from fieldapp.ops.incident_recorder import import_incident_recorder
 
-    with _open(args) as session:
+    with open_session(args) as session:
         report = import_incident_recorder(session, args.file, dry_run=args.dry_run)
     for line in report.lines():
-        _say(line)
-    return 0
+        say(line)
+    return EXIT_OK
 
 
 def cmd_hsds(args: argparse.Namespace) -> int:
     from fieldapp.ops.hsds import export_hsds, import_hsds
 
-    with _open(args) as session:
+    with open_session(args) as session:
         if args.action == "export":
             count = export_hsds(session, args.folder)
-            _say(_("{count} providers written as HSDS tables to {folder}.").format(count=count, folder=args.folder))
-            return 0
+            say(_("{count} providers written as HSDS tables to {folder}.").format(count=count, folder=args.folder))
+            return EXIT_OK
         report = import_hsds(session, args.folder, dry_run=args.dry_run)
     for line in report.lines():
-        _say(line)
-    return 0
+        say(line)
+    return EXIT_OK
 
 
 def register(add) -> None:
