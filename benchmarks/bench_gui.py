@@ -89,13 +89,13 @@ def start_app(vault: str) -> None:
     from fieldapp.gui.context import AppContext
     from fieldapp.gui.main_window import MainWindow
     from fieldapp.gui.qt_i18n import apply_language
-    from fieldapp.gui.unlock import UnlockScreen
+    from fieldapp.gui.unlock import UnlockColumn
     from fieldapp.store.vault import Vault, remove_stale_temp_files
 
     i18n.set_language(i18n.language_from_environment())
     vault = cli.desktop_arguments(["--vault", vault]).vault
     app = create_application(sys.argv[:1])
-    _print_first_paint(UnlockScreen, app)
+    _print_first_paint(UnlockColumn, app)
     apply_language(i18n.language())
     remove_stale_temp_files(Path(vault))
     window = MainWindow(AppContext(), Vault(vault))

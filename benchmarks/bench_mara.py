@@ -18,7 +18,7 @@ from fieldapp.documents.common import Languages
 from fieldapp.documents.mara_report import build_mara_pdf, build_sheets, previous_period
 from fieldapp.domain.mara import Incident
 from fieldapp.store.convert import column_kinds
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 from timing import Row, alternate
 

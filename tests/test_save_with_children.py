@@ -17,7 +17,7 @@ from fieldapp.errors import ValidationError
 from fieldapp.ops import mara as mara_ops
 from fieldapp.ops.changes import one_change
 from fieldapp.ops.referrals import save_referral
-from fieldapp.store.repositories import Change
+from fieldapp.core.changes import Change
 
 NOW = datetime.now(timezone.utc)
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from fieldapp.domain.records import Referral, ReferralService
 from fieldapp.gui.forms.referral_form import ReferralForm
-from fieldapp.store.repositories import ListQuery
+from fieldapp.core.changes import ListQuery
 
 
 @pytest.fixture
