@@ -71,7 +71,7 @@ def test_french_xlsxwriter_sheet_dry_run_import_then_nothing_changes(session, tm
     assert session.incidents.count() == 0 and session.audit.count() == before
     reasons = {problem.line: (problem.column, problem.value, problem.reason) for problem in dry.problems}
     assert reasons[6] == ("Auteurs présumés", "Mai-Mai Inconnu",
-                          "“Mai-Mai Inconnu” is not a party of this vault (add it on the Parties page first)")
+                          "“Mai-Mai Inconnu” is not a party of this vault (add it on the Parties & commitments page first)")
     assert reasons[7][2] == "Count at least one victim."
     assert reasons[8] == ("Connu du bureau le", "08/11/2025",
                           "The office cannot learn of an incident before it happened.")

@@ -270,11 +270,14 @@ def data_rows(workbook: Workbook, layout: Layout) -> Iterator[tuple[int, list]]:
 
 
 def distinct_values(workbook: Workbook, layout: Layout, kind: ImportKind, mapping: Mapping | None = None,
-                    limit: int = 200) -> dict[str, list[str]]:
-    """For each code column, the values in the file that match no code (the wizard's values step)."""
+                    limit: int = 200, progress: Progress | None = None) -> dict[str, list[str]]:
+    """For each code column, the values in the file that match no code (the wizard's values step).
+    `progress(rows read, 0)` is called every 500 rows and may raise ImportCancelled to stop."""
     mapping = mapping or Mapping(kind.name)
     found: dict[str, set[str]] = {}
-    for _line, cells in data_rows(workbook, layout):
+    for count, (_line, cells) in enumerate(data_rows(workbook, layout), start=1):
+        if progress is not None and count % 500 == 0:
+            progress(count, 0)
         for index, name in layout.columns.items():
             spec = kind.by_name[name]
             if spec.vocabulary is None or index >= len(cells):
@@ -352,8 +355,8 @@ class _Parties:
             else:
                 ids = self._by_name.get(folded, set())
             if not ids:
-                raise ValueProblem(_("“{name}” is not a party of this vault (add it on the Parties page first)").format(
-                    name=part[:60]))
+                raise ValueProblem(_("“{name}” is not a party of this vault (add it on the Parties & commitments "
+                                     "page first)").format(name=part[:60]))
             if len(ids) > 1:
                 raise ValueProblem(_("several parties are called “{name}”: use the full name").format(name=part[:60]))
             party_id = next(iter(ids))
