@@ -530,7 +530,7 @@ class DryRunPage(_RunPage):
         path, _filter = QFileDialog.getSaveFileName(self, _("Save the refused rows"), str(suggested),
                                                     _("CSV files (*.csv)"))
         if path:
-            self._save(lambda: write_refused(self.report, Path(path)),
+            self._save(lambda: write_refused(self.owner.context.session, self.report, Path(path)),
                        _("Refused rows written to {file}.").format(file=path))
 
     def choose_mapping_file(self) -> None:

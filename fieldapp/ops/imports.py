@@ -450,17 +450,30 @@ def run_import(session, kind_name: str, path: Path | str, mapping: Mapping | Non
     except _DryRunDone:
         pass
     if refused_csv is not None and report.refused_rows:
-        write_refused(report, refused_csv)
+        write_refused(session, report, refused_csv)
     return report
 
 
-def write_refused(report: ImportReport, path: Path | str) -> None:
-    """The refused rows as they were, with a last column saying why, to fix and import again."""
+def write_refused(session, report: ImportReport, path: Path | str) -> Path:
+    """The refused rows as they were, with a last column saying why, to fix and import again;
+    written atomically and, like every export, recorded in the audit log (file, rows, source)."""
+    from fieldapp.store.outputs import log_output
+
+    target = Path(path)
     labels = list(report.layout.labels) if report.layout else []
     width = max([len(labels)] + [len(row) - 1 for row in report.refused_rows])
     header = labels + [""] * (width - len(labels)) + [_("Why refused")]
     rows = ([*row[:-1], *([""] * (width - len(row) + 1)), row[-1]] for row in report.refused_rows)
-    write_csv(Path(path), header, rows)
+    try:
+        write_csv(target, header, rows)
+    except OSError as error:
+        message = (_("The refused rows could not be written to {file}: {reason}") if report.dry_run else
+                   _("The import is done, but the refused rows could not be written to {file}: {reason}"))
+        raise ImportFileError(message.format(file=target, reason=error.strerror or error)) from error
+    log_output(session, "export", "refused_rows", "", {
+        "kind": report.kind, "source": report.file, "rows": len(report.refused_rows), "refused": report.refused,
+        "file": str(target.resolve()), "format": "csv"})
+    return target
 
 
 def _estimate_rows(workbook: Workbook, layout: Layout) -> int:

@@ -145,6 +145,10 @@ def test_import_wizard_in_french_every_step(qtbot, window, session, monkeypatch,
     lines = refused.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].endswith(",Raison du refus")
     assert [line.split(",")[0] for line in lines[1:]] == ["Centre nutritionnel", "Structure sans lieu"]
+    entry = session.audit.entries(limit=1)[0]  # written out of the vault: audited like an export
+    assert (entry.action, entry.record_type, entry.detail["file"], entry.detail["rows"]) == (
+        "export", "refused_rows", str(refused.resolve()), 2)
+    assert "Lignes refusées écrites dans" in dry.status.text()
 
     # Back to the values: "Nutrition" is food, put under "Other" sectors here.
     qtbot.mouseClick(_button(wizard, QWizard.WizardButton.BackButton), Qt.MouseButton.LeftButton)
