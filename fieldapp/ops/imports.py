@@ -605,14 +605,14 @@ def _complete_new(session, kind: ImportKind, record, given: dict) -> None:
         if record.verification != "reported":
             target, record.verification = record.verification, "reported"
             change_verification(record, target, on=record.learned_on or utc_now().date(), by=session.user,
-                                note=_("imported"))
+                                note=_("from a spreadsheet import"))
 
 
 def _complete_update(session, kind: ImportKind, before, record) -> None:
     """An incident's verification changed by a sheet is recorded in its history, like one made in the form."""
     if kind.name == "incidents" and record.verification != before.verification:
         target, record.verification = record.verification, before.verification
-        change_verification(record, target, on=utc_now().date(), by=session.user, note=_("imported"))
+        change_verification(record, target, on=utc_now().date(), by=session.user, note=_("from a spreadsheet import"))
 
 
 def _refuse(report: ImportReport, cells: list, problems: list[Problem]) -> None:
