@@ -282,3 +282,13 @@ def test_the_fast_csv_writer_gives_the_same_bytes_as_the_rules(session, tmp_path
     target = tmp_path / f"{kind}.csv"
     export(session, kind, target, "csv", "en+fr", hxl=True)
     assert target.read_bytes() == _reference_csv(session, kind, "en+fr")
+
+
+def test_the_progress_total_is_the_rows_written_and_both_ways_count_the_same_left_out(session, tmp_path):
+    seen = []
+    shown = export(session, "referrals", tmp_path / "a.csv", "csv", "en", progress=lambda done, total: seen.append(
+        (done, total)))
+    quiet = export(session, "referrals", tmp_path / "b.csv", "csv", "en")
+    assert seen[0] == (0, shown.rows) and seen[-1] == (shown.rows, shown.rows)  # the bar ends full, not short
+    assert (quiet.rows, quiet.left_out) == (shown.rows, shown.left_out) and shown.left_out > 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -369,22 +369,26 @@ def _batches(session, kind: str, query: ListQuery):
     return iter_records(repository, query, BATCH)
 
 
-def _counts(session, kind: str, query: ListQuery) -> tuple[int, int]:
-    """(rows to export, rows held back for want of consent)."""
+# Kinds whose export holds back some records (no consent to reporting, kept out of the MARA
+# reporting); the result says how many.
+HELD_BACK = {"referrals": CONSENTED_REFERRAL, "services": CONSENTED_SERVICE, "incidents": SHARED_INCIDENT}
+
+
+def _counts(session, kind: str, query: ListQuery, exact: bool) -> tuple[int, int]:
+    """(rows to export, records the query matches before any is held back). Counting the rows to
+    export scans the table once more (the consent is not indexed): only for a progress bar;
+    without one the first figure is the second, an upper bound, and nothing is scanned."""
     if kind == "places":
         return session.places.count(), 0
-    if kind == "incidents":
-        shared = count_records(session.incidents, query, SHARED_INCIDENT)
-        return shared, session.incidents.count(query) - shared
     if kind == "commitments":
         return count_records(session.commitment_items, ListQuery(), LIVE_COMMITMENT_ITEM), 0
     if kind == "parties":
         return session.parties.count(ListQuery()), 0
-    if kind in ("referrals", "services"):
-        repository = session.referrals if kind == "referrals" else session.services
-        condition = CONSENTED_REFERRAL if kind == "referrals" else CONSENTED_SERVICE
-        consented = count_records(repository, query, condition)
-        return consented, repository.count(query) - consented
+    if kind in HELD_BACK:
+        repository = {"referrals": session.referrals, "services": session.services,
+                      "incidents": session.incidents}[kind]
+        candidates = repository.count(query)
+        return (count_records(repository, query, HELD_BACK[kind]) if exact else candidates), candidates
     repository = {"alerts": session.alerts, "trainings": session.trainings, "directory": session.providers}[kind]
     return repository.count(query), 0
 
@@ -400,9 +404,9 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
     languages = Languages(language_spec)
     query = query or ListQuery()
     columns = COLUMNS[kind]
-    progress = progress or (lambda done, total: None)
     target = check_destination(path)
-    total, left_out = _counts(session, kind, query)
+    total, candidates = _counts(session, kind, query, exact=progress is not None)
+    progress = progress or (lambda done, total: None)
     lookups = Lookups(session, languages.codes[0])
     written = so_far = 0
     scratch = None
@@ -426,6 +430,7 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
                 so_far = handle.tell()
                 progress(written, max(total, written))
             sink.close()
+            left_out = max(0, candidates - written) if kind in HELD_BACK else 0
             log_output(session, "export", kind, "", {
                 "format": fmt, "language": language_spec, "hxl": hxl, "rows": written, "left_out": left_out,
                 "file": str(target.resolve()), "from": _iso(query.date_from), "to": _iso(query.date_to),
