@@ -105,7 +105,7 @@ def test_french_xlsxwriter_sheet_dry_run_import_then_nothing_changes(session, tm
 
 def test_english_openpyxl_sheet_with_hxl_row_and_a_corrected_row(session, tmp_path):
     with_gazetteer(session)
-    adf, _nyatura = parties(session)
+    adf, nyatura = parties(session)
     path = tmp_path / "incidents.xlsx"
     book = openpyxl.Workbook()
     sheet = book.active
@@ -114,7 +114,8 @@ def test_english_openpyxl_sheet_with_hxl_row_and_a_corrected_row(session, tmp_pa
                   "#affected+m+children", "#org+perpetrator+name", "#meta+source+code", "#event+code"])
     sheet.append([datetime(2025, 9, 1), datetime(2025, 9, 2), "CD6109", "Rape; Forced nudity", 2, 0,
                   "Allied Democratic Forces", "Witness", "GOM-I-2025-0007"])
-    sheet.append([None, datetime(2025, 9, 9), "CD6109", "Attempted rape", 0, 1, "adf", "NGO", ""])
+    sheet.append([None, datetime(2025, 9, 9), "CD6109", "Attempted rape", 0, 1, "adf, Nyatura, faction Kavumbi", "NGO",
+                  ""])
     book.save(path)
 
     report = run_import(session, "incidents", path)
@@ -127,6 +128,8 @@ def test_english_openpyxl_sheet_with_hxl_row_and_a_corrected_row(session, tmp_pa
     generated = found["BNI-I-2025-0001"]
     assert generated.occurred_on is None and generated.occurred_precision == "unknown"
     assert generated.victims_boys == 1
+    # "adf, Nyatura, faction Kavumbi": split on the comma where the pieces are parties, not inside a name.
+    assert generated.perpetrator_parties == [adf.id, nyatura.id]
 
     # The same sheet with a corrected count: the incident it made is updated, not doubled.
     book = openpyxl.load_workbook(path)

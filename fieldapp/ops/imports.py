@@ -348,7 +348,7 @@ class _Parties:
                 for name in {fold(party.name), fold(party.short_name)} - {""}:
                     self._by_name.setdefault(name, set()).add(party.id)
         found: list[str] = []
-        for part in (part for part in PARTY_SPLIT.split(text.strip()) if part):
+        for part in self._parts(text):
             folded = fold(part)
             if folded in UNIDENTIFIED_WORDS:
                 ids = {UNIDENTIFIED}
@@ -363,6 +363,31 @@ class _Parties:
             if party_id not in found:
                 found.append(party_id)
         return found
+
+    def _known(self, part: str) -> bool:
+        return fold(part) in UNIDENTIFIED_WORDS or fold(part) in self._by_name
+
+    def _parts(self, text: str) -> list[str]:
+        """Names split on ; | or new lines; on commas too ("ADF, FDLR") where the pieces, or runs of
+        them, are known parties: a name may hold a comma ("Nyatura, faction Kavumbi")."""
+        split: list[str] = []
+        for part in (part for part in PARTY_SPLIT.split(text.strip()) if part):
+            pieces = [piece.strip() for piece in part.split(",") if piece.strip()]
+            names = [] if self._known(part) or len(pieces) < 2 else self._runs(pieces)
+            split += names or [part]
+        return split
+
+    def _runs(self, pieces: list[str]) -> list[str]:
+        """The pieces joined back into known names, longest first; [] if some piece fits none."""
+        names, start = [], 0
+        while start < len(pieces):
+            end = next((end for end in range(len(pieces), start, -1)
+                        if self._known(", ".join(pieces[start:end]))), None)
+            if end is None:
+                return []
+            names.append(", ".join(pieces[start:end]))
+            start = end
+        return names
 
 
 def _parse(spec, raw, text: str, mapping: Mapping, places: _Places, report: ImportReport, parties=None):
