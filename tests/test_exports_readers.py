@@ -47,10 +47,11 @@ def _validate(path) -> list[str]:
             if m.rule is None or m.rule.severity in ("error", "warning")]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_hxl_export_passes_libhxl_core_schema(filled, tmp_path, kind):
-    path = tmp_path / f"{kind}.csv"
-    export(filled, kind, path, "csv", "en+fr", hxl=True)
+def test_every_hxl_export_passes_libhxl_core_schema(filled, tmp_path, kind, fmt):
+    path = tmp_path / f"{kind}.{fmt}"
+    export(filled, kind, path, fmt, "en+fr", hxl=True)
     assert _validate(path) == []
 
 

@@ -73,8 +73,10 @@ def test_french_directory_dry_run_then_import_then_nothing_changes(gazetteer, tm
     assert hospital.phones == "+243 990 000 001" and hospital.free_of_charge is True
     assert providers["Clinique juridique"].free_of_charge is False
     assert providers["Clinique juridique"].location_pcode == "CD6101"
-    entry = gazetteer.audit.entries(limit=1)[0]
-    assert (entry.action, entry.detail["created"], entry.detail["refused"]) == ("import", 3, 2)
+    imported, saved = gazetteer.audit.entries(limit=2, newest_first=True)[::-1]
+    assert (imported.action, imported.detail["created"], imported.detail["refused"]) == ("import", 3, 2)
+    assert (saved.action, saved.record_type, saved.detail["rows"], saved.detail["file"]) == (
+        "export", "refused_rows", 2, str(refused.resolve()))
     with refused.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][-1] == "Why refused" and [row[0] for row in rows[1:]] == ["Centre nutritionnel", "Structure sans lieu"]
@@ -234,8 +236,31 @@ def test_cli_import_dry_run(vault_copy, tmp_path, capsys, monkeypatch):
     print(out)
     assert "Dry run, nothing written: 3 created, 0 updated, 0 unchanged, 2 refused." in out
     assert "line 5, column “Secteurs”, value “Nutrition”" in out
-    assert main(["--vault", str(vault), "import", "providers", str(path)]) == 0
-    assert "Imported: 3 created" in capsys.readouterr().out
+    refused = tmp_path / "refused.csv"
+    assert main(["--vault", str(vault), "import", "providers", str(path), "--refused", str(refused)]) == 0
+    out = capsys.readouterr().out
+    assert "Imported: 3 created" in out and f"Refused rows written to {refused}." in out
+    assert [line.split(",")[0] for line in refused.read_text(encoding="utf-8-sig").splitlines()[1:]] == [
+        "Centre nutritionnel", "Structure sans lieu"]
+    # Written out of the vault like any export: the audit log says what, where and how many rows.
+    from fieldapp.store.vault import Vault
+    from tests.conftest import USER
+
+    with Vault(vault).unlock(USER, PASSPHRASE) as session:
+        entry = session.audit.entries(limit=1)[0]
+    assert (entry.action, entry.record_type) == ("export", "refused_rows")
+    assert (entry.detail["file"], entry.detail["rows"], entry.detail["kind"], entry.detail["source"]) == (
+        str(refused.resolve()), 2, "providers", path.name)
+
+
+def test_refused_rows_that_cannot_be_written_say_so_in_one_line(gazetteer, tmp_path):
+    path = write_directory(tmp_path)
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    before = gazetteer.audit.count()
+    with pytest.raises(ImportFileError, match="^The import is done, but the refused rows could not be written to"):
+        run_import(gazetteer, "providers", path, refused_csv=blocked / "refused.csv")
+    assert gazetteer.providers.count() == 3 and gazetteer.audit.count() == before + 1  # the import, not the CSV
 
 
 

@@ -12,8 +12,8 @@ import csv
 import io
 import shutil
 import tempfile
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -58,6 +58,7 @@ class Lookups:
         self._session = session
         self._language = language
         self._admin: dict[str, dict[int, tuple[str, str]]] = {}
+        self.admin_rows: dict[str, tuple[str, str, str, str]] = {}
         self._providers: dict[str, str] | None = None
         self._codes: dict[str, str] = {}
         self._labels: dict[tuple[str, str, str], str] = {}
@@ -71,6 +72,14 @@ class Lookups:
             self._admin[pcode] = {place.level: (place.pcode, place.name(self._language))
                                   for place in self._session.places.path(pcode)}
         return self._admin[pcode].get(level, ("", ""))
+
+    def admin_row(self, pcode: str) -> tuple[str, str, str, str]:
+        """(admin 1 P-code, admin 1 name, admin 2 P-code, admin 2 name) of a place, kept in
+        `admin_rows` so a row maker reads it with one dictionary lookup."""
+        found = self.admin_rows.get(pcode)
+        if found is None:
+            found = self.admin_rows[pcode] = (*self.admin(pcode, 1), *self.admin(pcode, 2))
+        return found
 
     def provider_name(self, provider_id: str | None) -> str:
         if self._providers is None:
@@ -144,43 +153,95 @@ def language_name_in(language: str, in_language: str) -> str:
 class RowMaker:
     """The values of one row, columns resolved once per export (a 200 000-row export calls it
     200 000 times), each value passed through the sink's `cell` (CSV: dates as text, formulas
-    neutralised). A code and its labels are made once per code, not once per row."""
+    neutralised). A code and its labels are made once per code, not once per row.
+
+    The row is one generated expression (as dataclasses generate their `__init__`): a column that
+    reads an attribute reads it inline, a common text goes through without a call, a code takes
+    its prepared cells from a dictionary; only computed columns call their getter."""
 
     def __init__(self, columns: list[Column], languages: Languages, lookups: Lookups,
-                 cell: Callable | None = None):
+                 cell: Callable | None = None, record_type: type | None = None):
         self._codes = languages.codes
+        # Attributes that hold one code, never a list (threat types…): read without a type check.
+        single = ({f.name for f in fields(record_type) if not str(f.type).startswith("list")}
+                  if record_type is not None and is_dataclass(record_type) else set())
         self._lookups = lookups
-        self._cell = cell or (lambda value: value)
-        self._plan = []
-        for column in columns:
-            expanded = None
-            if column.vocabulary is not None:
-                expanded = {code: [self._cell(code)] + [self._cell(lookups.label(column.vocabulary, language, code))
-                                                        for language in self._codes]
-                            for code in column.vocabulary.codes}
-                expanded[""] = expanded[None] = [""] * (1 + len(self._codes))
-            self._plan.append((column.get, column.vocabulary, expanded))
+        self._cell = cell or _same
+        names: dict[str, object] = {"cell": self._cell, "FORMULA_OR_SPACE": FORMULA_OR_SPACE, "UTC": timezone.utc,
+                                    "datetime": datetime, "date": date,
+                                    "admin_rows": lookups.admin_rows, "admin_row": lookups.admin_row}
+        parts = []
+        for number, column in enumerate(columns):
+            reads = getattr(column.get, "reads", None)
+            if reads is None:
+                names[f"get{number}"] = column.get
+                value = f"get{number}(record, lookups)"
+            elif reads[0] == "attr":
+                value = f"record.{reads[1]}"
+            elif reads[0] == "admin":  # one of the place's admin levels (Lookups.admin_row)
+                value = (f"(admin_rows.get(record.location_pcode) or admin_row(record.location_pcode))"
+                         f"[{int(reads[1])}]")
+            elif reads[0] == "moment":  # export_columns.moment, inline: a date-time in UTC
+                value = (f"(v if (v := record.{reads[1]}).__class__ is not datetime or v.tzinfo is UTC "
+                         f"else v.astimezone(UTC))")
+            else:  # flag
+                value = f"('yes' if record.{reads[1]} else 'no')"
+            if column.vocabulary is None:
+                if reads is not None and reads[0] == "moment" and self._cell is csv_cell:
+                    # csv_cell's dates, inline: ISO 8601, a moment to the second with its offset.
+                    parts.append(f"('' if (v := {value}) is None else v.isoformat(timespec='seconds') "
+                                 f"if v.__class__ is datetime else v.isoformat() if v.__class__ is date else cell(v))")
+                elif reads is not None and reads[0] == "moment":
+                    parts.append(f"cell({value})")
+                elif reads is not None and reads[0] == "flag":
+                    parts.append(value)  # "yes" or "no": nothing to neutralise
+                elif self._cell is csv_cell:
+                    # Most texts need nothing done (see csv_cell), nor do numbers: decided here without a call.
+                    parts.append(f"(v if (c := (v := {value}).__class__) is str and v.isprintable() and "
+                                 f"(not v or v[0] not in FORMULA_OR_SPACE) else '' if v is None "
+                                 f"else v if c is int or c is float else cell(v))")
+                else:
+                    parts.append(f"(v if (v := {value}).__class__ is str and v.isprintable() and "
+                                 f"(not v or v[0] not in FORMULA_OR_SPACE) else cell(v))")
+                continue
+            expanded = {code: [self._cell(code)] + [self._cell(lookups.label(column.vocabulary, language, code))
+                                                    for language in self._codes]
+                        for code in column.vocabulary.codes}
+            expanded[""] = expanded[None] = [""] * (1 + len(self._codes))
+            names[f"codes{number}"] = expanded
+            names[f"other{number}"] = self._other(column.vocabulary)
+            if reads is not None and reads[0] == "flag" and "yes" in expanded and "no" in expanded:
+                names[f"yes{number}"], names[f"no{number}"] = expanded["yes"], expanded["no"]
+                parts.append(f"*(yes{number} if record.{reads[1]} else no{number})")
+                continue
+            if reads is not None and reads[0] == "attr" and reads[1] in single:
+                parts.append(f"*(codes{number}.get(v := {value}) or other{number}(v))")
+                continue
+            parts.append(f"*((codes{number}.get(v) if (v := {value}).__class__ is not list else None) "
+                         f"or other{number}(v))")
+        source = "def make_row(record, lookups):\n    return [" + ", ".join(parts) + "]\n"
+        exec(compile(source, f"<export row of {len(columns)} columns>", "exec"), names)  # noqa: S102 - our own text
+        self._make = names["make_row"]
+
+    def _other(self, vocabulary) -> Callable:
+        """The cells of several codes (threat types, topics, sectors), or of a code outside the
+        vocabulary (an old or hand-edited record)."""
+        codes, cell, label = self._codes, self._cell, self._lookups.label
+
+        def other(value) -> list:
+            if value.__class__ is list:
+                return [cell(";".join(value))] + [cell("; ".join(label(vocabulary, language, code) for code in value))
+                                                  for language in codes]
+            return [cell(value)] + [cell(label(vocabulary, language, value)) for language in codes]
+
+        return other
 
     def __call__(self, record) -> list:
-        values, lookups, codes, cell = [], self._lookups, self._codes, self._cell
-        append, extend, label = values.append, values.extend, lookups.label
-        for get, vocabulary, expanded in self._plan:
-            value = get(record, lookups)
-            if vocabulary is None:
-                # Most texts need nothing done (see csv_cell): decided here without a call.
-                if value.__class__ is str and value.isprintable() and (not value or value[0] not in FORMULA_OR_SPACE):
-                    append(value)
-                else:
-                    append(cell(value))
-            elif value.__class__ is list:  # several codes (threat types, topics, sectors)
-                append(cell(";".join(value)))
-                extend(cell("; ".join(label(vocabulary, language, code) for code in value)) for language in codes)
-            else:
-                found = expanded.get(value)
-                if found is None:  # a code outside the vocabulary (an old or hand-edited record)
-                    found = [cell(value)] + [cell(label(vocabulary, language, value)) for language in codes]
-                extend(found)
-        return values
+        return self._make(record, self._lookups)
+
+
+def _same(value):
+    return value
 
 
 def row_values(record, columns: list[Column], languages: Languages, lookups: Lookups) -> list:
@@ -308,22 +369,26 @@ def _batches(session, kind: str, query: ListQuery):
     return iter_records(repository, query, BATCH)
 
 
-def _counts(session, kind: str, query: ListQuery) -> tuple[int, int]:
-    """(rows to export, rows held back for want of consent)."""
+# Kinds whose export holds back some records (no consent to reporting, kept out of the MARA
+# reporting); the result says how many.
+HELD_BACK = {"referrals": CONSENTED_REFERRAL, "services": CONSENTED_SERVICE, "incidents": SHARED_INCIDENT}
+
+
+def _counts(session, kind: str, query: ListQuery, exact: bool) -> tuple[int, int]:
+    """(rows to export, records the query matches before any is held back). Counting the rows to
+    export scans the table once more (the consent is not indexed): only for a progress bar;
+    without one the first figure is the second, an upper bound, and nothing is scanned."""
     if kind == "places":
         return session.places.count(), 0
-    if kind == "incidents":
-        shared = count_records(session.incidents, query, SHARED_INCIDENT)
-        return shared, session.incidents.count(query) - shared
     if kind == "commitments":
         return count_records(session.commitment_items, ListQuery(), LIVE_COMMITMENT_ITEM), 0
     if kind == "parties":
         return session.parties.count(ListQuery()), 0
-    if kind in ("referrals", "services"):
-        repository = session.referrals if kind == "referrals" else session.services
-        condition = CONSENTED_REFERRAL if kind == "referrals" else CONSENTED_SERVICE
-        consented = count_records(repository, query, condition)
-        return consented, repository.count(query) - consented
+    if kind in HELD_BACK:
+        repository = {"referrals": session.referrals, "services": session.services,
+                      "incidents": session.incidents}[kind]
+        candidates = repository.count(query)
+        return (count_records(repository, query, HELD_BACK[kind]) if exact else candidates), candidates
     repository = {"alerts": session.alerts, "trainings": session.trainings, "directory": session.providers}[kind]
     return repository.count(query), 0
 
@@ -339,9 +404,9 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
     languages = Languages(language_spec)
     query = query or ListQuery()
     columns = COLUMNS[kind]
-    progress = progress or (lambda done, total: None)
     target = check_destination(path)
-    total, left_out = _counts(session, kind, query)
+    total, candidates = _counts(session, kind, query, exact=progress is not None)
+    progress = progress or (lambda done, total: None)
     lookups = Lookups(session, languages.codes[0])
     written = so_far = 0
     scratch = None
@@ -353,9 +418,11 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
             else:
                 sink = CsvSink(handle, columns, languages)
             sink.header(header_rows(columns, languages, hxl))
-            make_row = RowMaker(columns, languages, lookups, sink.cell)
+            make_row = None
             progress(0, total)
             for batch in _batches(session, kind, query):
+                if make_row is None:
+                    make_row = RowMaker(columns, languages, lookups, sink.cell, type(batch[0]) if batch else None)
                 if kind == "services":
                     lookups.load_referrals(batch)
                 sink.write_many([make_row(record) for record in batch])
@@ -363,6 +430,7 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
                 so_far = handle.tell()
                 progress(written, max(total, written))
             sink.close()
+            left_out = max(0, candidates - written) if kind in HELD_BACK else 0
             log_output(session, "export", kind, "", {
                 "format": fmt, "language": language_spec, "hxl": hxl, "rows": written, "left_out": left_out,
                 "file": str(target.resolve()), "from": _iso(query.date_from), "to": _iso(query.date_to),

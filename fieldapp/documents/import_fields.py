@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from fieldapp.documents.export_columns import COLUMNS as EXPORT_COLUMNS
-from fieldapp.domain import vocab
+from fieldapp.domain import mara, vocab
 from fieldapp.domain.records import Alert, Provider, Referral, Training
 from fieldapp.domain.vocab import Vocabulary
 from fieldapp.i18n import N_, translate_in
@@ -33,7 +33,7 @@ def fold(text: str) -> str:
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text, date, datetime, int, float, bool, code, codes, pcode, id
+    kind: str  # text, date, datetime, int, float, bool, code, codes, pcode, id, parties
     title: str  # msgid: the header of our own exports, matched in English and French
     aliases: tuple[str, ...] = ()  # other headers met in offices' spreadsheets (any language)
     vocabulary: Vocabulary | None = None
@@ -53,6 +53,7 @@ class ImportKind:
     export: str          # the export whose headers and HXL tags these fields share
     fields: tuple[Field, ...]
     key_aliases: tuple[str, ...] = ()  # headers of a source id column (Kobo's _uuid…)
+    natural_key: str | None = None  # a field unique in the vault that names a row at its source
 
     @property
     def by_name(self) -> dict[str, Field]:
@@ -172,7 +173,40 @@ REFERRALS = ImportKind("referrals", N_("Referrals"), Referral, "referrals", (
     _f("status", "code", N_("Status"), "statut", "etat", vocabulary=vocab.REFERRAL_STATUS),
 ))
 
-KINDS: dict[str, ImportKind] = {kind.name: kind for kind in (PROVIDERS, ALERTS, TRAININGS, REFERRALS)}
+# MARA incidents (DESIGN.md 2.5): counts of victims, never names; the suspected parties are
+# matched by their name or short name ("unidentified" / « non identifié » for none known).
+INCIDENTS = ImportKind("incidents", N_("Incidents (MARA)"), mara.Incident, "incidents", (
+    ID,
+    _f("incident_code", "text", N_("Incident code"), "code incident", "code de l incident", "numero d incident",
+       "incident id", "reference"),
+    _f("occurred_on", "date", N_("Occurred on"), "date de l incident", "date des faits", "date of incident",
+       "incident date", "date of violation", "date de la violation"),
+    _f("occurred_precision", "code", N_("Date precision"), "precision de la date", "precision",
+       vocabulary=vocab.DATE_PRECISION),
+    _f("occurred_until", "date", N_("Until (prolonged)"), "jusqu au", "date de fin", "end date", "until"),
+    _f("learned_on", "date", N_("Office learned on"), "date de connaissance", "connu le", "date of knowledge",
+       "date reported", "date du signalement", "signale le", required=True),
+    _location("territoire", "zone de sante"),
+    _f("locality", "text", N_("Locality"), "localite", "village", "quartier"),
+    _f("violation_types", "codes", N_("Violations"), "violation", "type de violation", "types de violation",
+       "violation type", "type of violation", vocabulary=mara.VIOLATION_TYPE, required=True),
+    _f("contexts", "codes", N_("Context"), "contexte", "contexts", "circonstances", vocabulary=mara.INCIDENT_CONTEXT),
+    _f("victims_girls", "int", N_("Girls"), "filles", "girls", "victimes filles", "nombre de filles"),
+    _f("victims_boys", "int", N_("Boys"), "garcons", "boys", "victimes garcons", "nombre de garcons"),
+    _f("victims_women", "int", N_("Women"), "femmes", "women", "victimes femmes", "nombre de femmes"),
+    _f("victims_men", "int", N_("Men"), "hommes", "men", "victimes hommes", "nombre d hommes"),
+    _f("victims_unknown", "int", N_("Sex or age unknown"), "inconnu", "sexe ou age inconnu", "unknown"),
+    _f("perpetrator_parties", "parties", N_("Perpetrator parties"), "auteurs", "auteurs presumes", "auteur presume",
+       "parties", "partie", "perpetrators", "alleged perpetrators", "perpetrator", "groupe arme", required=True),
+    _f("perpetrator_count", "int", N_("Number of perpetrators"), "nombre d auteurs", "nb auteurs"),
+    _f("sources", "codes", N_("Sources"), "source", "source de l information", "sources d information",
+       vocabulary=mara.INCIDENT_SOURCE, required=True),
+    _f("verification", "code", N_("Verification"), "statut de verification", "verifie", "verification status",
+       vocabulary=mara.INCIDENT_VERIFICATION),
+    _f("actions_taken", "text", N_("Actions taken"), "mesures prises", "actions menees", "actions", "suivi"),
+), natural_key="incident_code")
+
+KINDS: dict[str, ImportKind] = {kind.name: kind for kind in (PROVIDERS, ALERTS, TRAININGS, REFERRALS, INCIDENTS)}
 
 # Common spellings of vocabulary values, beyond the codes and the English and French labels.
 SPELLINGS: dict[str, dict[str, str]] = {
@@ -217,6 +251,29 @@ SPELLINGS: dict[str, dict[str, str]] = {
                         "anonyme": "anonymous", "autre": "other"},
     "alert_status": {"ouverte": "open", "ouvert": "open", "en cours": "open", "traitee": "responded",
                      "cloturee": "closed", "fermee": "closed", "close": "closed"},
+    "violation_type": {"viol": "rape", "viol collectif": "gang_rape", "viols collectifs": "gang_rape",
+                       "tentative de viol": "attempted_rape", "esclavage sexuel": "sexual_slavery",
+                       "prostitution forcee": "forced_prostitution", "grossesse forcee": "forced_pregnancy",
+                       "avortement force": "forced_abortion", "sterilisation forcee": "enforced_sterilization",
+                       "mariage force": "forced_marriage", "mutilation sexuelle": "sexual_mutilation",
+                       "mutilations sexuelles": "sexual_mutilation", "torture sexuelle": "sexual_torture",
+                       "nudite forcee": "forced_nudity", "traite": "trafficking_sexual_exploitation"},
+    "incident_verification": {"signale": "reported", "non verifie": "reported", "en cours de verification":
+                              "under_verification", "en cours": "under_verification", "verifie": "verified",
+                              "verifiee": "verified", "non verifiable": "not_verifiable", "infonde": "unfounded",
+                              "non fonde": "unfounded"},
+    "incident_source": {"survivante": "survivor", "survivant": "survivor", "victime": "survivor", "temoin": "witness",
+                        "structure sanitaire": "health_provider", "centre de sante": "health_provider",
+                        "hopital": "health_provider", "relais": "community_focal_point", "ran": "community_focal_point",
+                        "autorites locales": "local_authority", "ong": "ngo", "osc": "civil_society",
+                        "societe civile": "civil_society", "medias": "media", "radio": "media", "autre": "other"},
+    "incident_context": {"attaque": "attack_on_locality", "attaque d un village": "attack_on_locality",
+                         "enlevement": "abduction", "barriere": "checkpoint", "barrage": "checkpoint",
+                         "site de deplaces": "displacement_site", "champs": "fields_market_road",
+                         "marche": "fields_market_road", "route": "fields_market_road",
+                         "fouille": "house_search", "operation militaire": "military_operation", "autre": "other"},
+    "incident_date_precision": {"exacte": "exact", "approximative": "approximate", "approx": "approximate",
+                                "environ": "approximate", "inconnue": "unknown", "inconnu": "unknown"},
     "referral_status": {"ouvert": "open", "en cours": "open", "cloture": "closed", "ferme": "closed"},
     "verification": {"non verifiee": "unverified", "non verifie": "unverified", "verifiee": "verified",
                      "verifie": "verified", "fausse alerte": "false_alarm", "faux": "false_alarm"},

@@ -30,8 +30,12 @@ from fieldapp.i18n import N_, _, language
 from fieldapp.core.changes import ListQuery
 
 SHEET, SLIP, REPORT, EXPORT, MARA = "pathway_sheet", "referral_slip", "report", "export", "mara_report"
+SHARING = "sharing_stats"
 DOCUMENTS = ((SHEET, N_("Referral-pathway sheet")), (SLIP, N_("Referral slip")), (REPORT, N_("Period report")),
-             (EXPORT, N_("Spreadsheet export")), (MARA, N_("MARA quarterly report")))
+             (SHARING, N_("GBV information-sharing statistics")), (EXPORT, N_("Spreadsheet export")),
+             (MARA, N_("MARA quarterly report")))
+# Period documents saved as PDF or XLSX, whichever the file chosen ends with.
+PDF_OR_XLSX = (MARA, SHARING)
 KIND_NAMES = {"referrals": N_("Referrals"), "services": N_("Referral services"), "alerts": N_("Alerts"),
               "trainings": N_("Trainings"), "directory": N_("Directory"), "places": N_("Places"),
               "incidents": N_("CRSV incidents"), "parties": N_("Parties to conflict"),
@@ -251,8 +255,11 @@ class DocumentsPage(Page):
 
     def _document_changed(self) -> None:
         document = self.document.currentData()
+        if document == SHARING:
+            self._fit_period_to_statistics()
         shown = {SHEET: {"area", "contact"}, SLIP: {"referral", "services", "contact"},
-                 REPORT: {"area", "from", "to"}, MARA: {"area", "from", "to"}, EXPORT: {"kind", "format", "hxl", "area", "from", "to"}}[document]
+                 REPORT: {"area", "from", "to"}, MARA: {"area", "from", "to"}, SHARING: {"area", "from", "to"},
+                 EXPORT: {"kind", "format", "hxl", "area", "from", "to"}}[document]
         for key in ("area", "from", "to", "referral", "services", "kind", "format", "hxl", "contact"):
             self.labels[key].setVisible(key in shown)
             self.form.itemAt(self._row(key), QFormLayout.ItemRole.FieldRole).widget().setVisible(key in shown)
@@ -263,9 +270,23 @@ class DocumentsPage(Page):
                  REPORT: _("Counts only referrals whose survivor agreed to statistical reporting."),
                  MARA: _("Counts only incidents shared with the MARA reporting and says how many were left out. "
                          "Save it as PDF or XLSX."),
+                 SHARING: _("The monthly tables the information-sharing protocol agrees: only referrals whose "
+                            "survivor agreed to reporting, no office or provider names, every figure under 5 shown "
+                            "as “<5” and another hidden where a total would give it away. Save it as PDF or XLSX."),
                  EXPORT: _("Referral exports hold no notes or free text, and only referrals with consent to "
                            "reporting.")}
         self.note.setText(notes[document])
+
+    def _fit_period_to_statistics(self) -> None:
+        """The statistics hold at most MAX_MONTHS months: a longer period (the page starts with a
+        year back from today, 13 calendar months) starts at the first month that fits."""
+        from fieldapp.documents.sharing_stats import MAX_MONTHS
+
+        start, end = self.date_from.value(), self.date_to.value()
+        if start is None or end is None or (end.year - start.year) * 12 + end.month - start.month < MAX_MONTHS:
+            return
+        months = end.year * 12 + end.month - 1 - (MAX_MONTHS - 1)
+        self.date_from.set_value(date(months // 12, months % 12 + 1, 1))
 
     def _row(self, key: str) -> int:
         row, _role = self.form.getWidgetPosition(self.labels[key])
@@ -322,6 +343,12 @@ class DocumentsPage(Page):
                     document, referral.id, {"services": services, "language": spec},
                     f"slip-{referral.survivor_code}.pdf")
         start, end, area = self.date_from.value(), self.date_to.value(), self.area.pcode()
+        if document == SHARING:
+            from fieldapp.documents.sharing_stats import build_sharing_pdf
+
+            return (lambda report, cancelled: build_sharing_pdf(session, start, end, area, spec), document, "",
+                    {"from": start.isoformat(), "to": end.isoformat(), "area": area, "lang": spec, "format": "pdf"},
+                    f"sharing-stats-{start.isoformat()}-{end.isoformat()}.pdf")
         if document == MARA:
             from fieldapp.documents.mara_report import build_mara_pdf
 
@@ -357,8 +384,8 @@ class DocumentsPage(Page):
         if self.document.currentData() == EXPORT:
             self._save_export()
             return
-        if self.document.currentData() == MARA:
-            self._save_mara()
+        if self.document.currentData() in PDF_OR_XLSX:
+            self._save_pdf_or_xlsx(self.document.currentData())
             return
         try:
             work, document, record_id, detail, name = self._pdf_job()
@@ -378,9 +405,11 @@ class DocumentsPage(Page):
         self.context.jobs.run_with_progress(self, _("Preparing the document…"), build_and_write,
                                             lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
 
-    def _save_mara(self) -> None:
-        """The MARA report as PDF or XLSX, whichever the file chosen ends with (ops.mara)."""
+    def _save_pdf_or_xlsx(self, document: str) -> None:
+        """The MARA report (ops.mara) or the sharing statistics (ops.sharing_stats) as PDF or XLSX,
+        whichever the file chosen ends with; written and audited in a worker."""
         from fieldapp.ops.mara import make_mara_report
+        from fieldapp.ops.sharing_stats import make_sharing_stats
 
         self._remember_choices()
         start, end, area, spec = self.date_from.value(), self.date_to.value(), self.area.pcode(), \
@@ -388,7 +417,7 @@ class DocumentsPage(Page):
         if self.area.problem():
             show_error(self, _("Documents"), DocumentError(self.area.problem()))
             return
-        name = f"mara-{start.isoformat()}-{end.isoformat()}.pdf"
+        name = f"{'mara' if document == MARA else 'sharing-stats'}-{start.isoformat()}-{end.isoformat()}.pdf"
         path, chosen = QFileDialog.getSaveFileName(self, _("Save the document"), str(Path.home() / name),
                                                    _("PDF documents (*.pdf)") + ";;" + _("Workbooks (*.xlsx)"))
         if not path:
@@ -398,10 +427,14 @@ class DocumentsPage(Page):
         if not path.lower().endswith("." + fmt):
             path += "." + fmt
         session = self.context.session
-        self.context.jobs.run_with_progress(
-            self, _("Preparing the document…"),
-            lambda report, cancelled: make_mara_report(session, start, end, area, spec, fmt, path, report),
-            lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
+        if document == MARA:
+            def work(report, cancelled):
+                return make_mara_report(session, start, end, area, spec, fmt, path, report)
+        else:
+            def work(report, cancelled):
+                return make_sharing_stats(session, start, end, area, spec, fmt, path)
+        self.context.jobs.run_with_progress(self, _("Preparing the document…"), work,
+                                            lambda written: self.note.setText(_("Saved to {file}.").format(file=written)))
 
     def _save_export(self) -> None:
         if self.area.problem():

@@ -161,7 +161,11 @@ class SheetPage(QWizardPage):
         self.sheet.addItems(self.owner.sheets)
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        self.owner.mapping.sheet = self.sheet.currentText() or None
+        mapping, sheet = self.owner.mapping, self.sheet.currentText() or None
+        if sheet != mapping.sheet:
+            # Another sheet has other columns and values: what was chosen for the first no longer applies.
+            mapping.columns, mapping.values, mapping.key_column, mapping.header_row = {}, {}, None, None
+        mapping.sheet = sheet
         return True
 
 
@@ -272,18 +276,27 @@ class ColumnsPage(QWizardPage):
 
 
 class ValuesPage(QWizardPage):
-    """4. The file's values that match no code of their list: a code chosen for each, or refused."""
+    """4. The file's values that match no code of their list: a code chosen for each, or refused.
+    The whole file is read for them in a worker (a 100 000-row file takes a while)."""
 
     def __init__(self, wizard: "ImportWizard"):
         super().__init__()
         self.owner = wizard
         self.rows: list[tuple[str, str, QComboBox]] = []
+        self.worker: Worker | None = None
+        self._token = None
+        self.read = False
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
         self.table = _table(["", "", ""])
         self.problem = _error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.problem)
 
@@ -293,16 +306,72 @@ class ValuesPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         owner = self.owner
-        kind, before = owner.kind, owner.mapping.values
+        kind = owner.kind
         unmatched_mapping = Mapping(kind.name, sheet=owner.mapping.sheet, columns=owner.mapping.columns,
                                     key_column=owner.mapping.key_column, day_first=owner.mapping.day_first)
-        try:
-            unmatched = distinct_values(owner.workbook, owner.layout, kind, unmatched_mapping)
-        except FieldappError as error:
-            unmatched = {}
-            _say(self.problem, str(error))
-        else:
-            _say(self.problem, "")
+        workbook, layout = owner.workbook, owner.layout
+
+        def work(report, is_cancelled):
+            def progress(done: int, total: int) -> None:
+                report(done, total)
+                if is_cancelled():
+                    raise ImportCancelled(_("Import cancelled."))
+
+            return distinct_values(workbook, layout, kind, unmatched_mapping, progress=progress)
+
+        self.stop()
+        self.read = False
+        self.rows = []
+        self.table.setRowCount(0)
+        self.table.hide()
+        _say(self.problem, "")
+        self.intro.setText(_("Reading the values of the file…"))
+        self.progress.show()
+        # A reading stopped by Back may still deliver its result: only the current one is shown.
+        token = self._token = object()
+
+        def current(callback):
+            return lambda *args: callback(*args) if self._token is token else None
+
+        self.worker = self.owner.context.jobs.start(work, on_done=current(self._show), on_error=current(self._failed),
+                                                    on_progress=current(self._progressed),
+                                                    on_cancelled=current(self._finish))
+        self.completeChanged.emit()
+
+    def cleanupPage(self) -> None:  # noqa: N802 - Qt override
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop a reading under way (Back, lock, close) and wait for its thread."""
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker.wait(10_000)
+            self.worker = None
+            self._token = None
+            self.progress.hide()
+
+    def _progressed(self, done: int, _total: int) -> None:
+        self.intro.setText(ngettext("Reading the values of the file… {n} row read",
+                                    "Reading the values of the file… {n} rows read", done).format(
+                                        n=format_number(done)))
+
+    def _finish(self) -> None:
+        self.worker = None
+        self.progress.hide()
+        self.completeChanged.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        self._finish()
+        self.intro.clear()
+        _say(self.problem, error_message(error))
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return self.worker is None and self.read
+
+    def _show(self, unmatched: dict[str, list[str]]) -> None:
+        kind, before = self.owner.kind, self.owner.mapping.values
+        self.read = True
+        self._finish()
         self.rows = []
         self.table.setRowCount(sum(len(values) for values in unmatched.values()))
         row = 0
@@ -461,7 +530,7 @@ class DryRunPage(_RunPage):
         path, _filter = QFileDialog.getSaveFileName(self, _("Save the refused rows"), str(suggested),
                                                     _("CSV files (*.csv)"))
         if path:
-            self._save(lambda: write_refused(self.report, Path(path)),
+            self._save(lambda: write_refused(self.owner.context.session, self.report, Path(path)),
                        _("Refused rows written to {file}.").format(file=path))
 
     def choose_mapping_file(self) -> None:
@@ -608,6 +677,7 @@ class ImportWizard(QWizard):
         self.context.records_changed.emit(Change(self.kind.record.KIND, updated=list(report.ids)))
 
     def _stop_workers(self) -> None:
+        self.values_page.stop()
         self.dry_run_page.stop()
         self.import_page.stop()
 

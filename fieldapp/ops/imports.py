@@ -21,6 +21,8 @@ from fieldapp.documents.import_fields import (KINDS, ImportKind, Mapping, ValueP
                                               match_code, match_header, parse_bool, parse_date, parse_datetime,
                                               parse_float, parse_hxl, parse_int, hxl_index, split_codes)
 from fieldapp.documents.spreadsheet import Workbook, cell_text, header_labels, write_csv
+from fieldapp.domain.mara import UNIDENTIFIED, change_verification
+from fieldapp.domain.records import utc_now
 from fieldapp.domain.validation import PCODE
 from fieldapp.errors import FieldappError, ImportFileError, ValidationError
 from fieldapp.i18n import _, ngettext
@@ -239,7 +241,9 @@ def _best_header(kind: ImportKind, head: list[tuple[int, list]]) -> tuple[int, i
             best, best_score = (n, n), single
         if n + 1 < len(texts) and not _looks_like_data(head[n + 1][1]):
             double = score([texts[n], texts[n + 1]])
-            if double > best_score and double > single:
+            # Two rows only if together they name more than either alone: a sheet's title line
+            # above its header is not a group title ("Incidents T4 / Date des faits").
+            if double > best_score and double > single and double > score([texts[n + 1]]):
                 best, best_score = (n, n + 1), double
     return best
 
@@ -266,11 +270,14 @@ def data_rows(workbook: Workbook, layout: Layout) -> Iterator[tuple[int, list]]:
 
 
 def distinct_values(workbook: Workbook, layout: Layout, kind: ImportKind, mapping: Mapping | None = None,
-                    limit: int = 200) -> dict[str, list[str]]:
-    """For each code column, the values in the file that match no code (the wizard's values step)."""
+                    limit: int = 200, progress: Progress | None = None) -> dict[str, list[str]]:
+    """For each code column, the values in the file that match no code (the wizard's values step).
+    `progress(rows read, 0)` is called every 500 rows and may raise ImportCancelled to stop."""
     mapping = mapping or Mapping(kind.name)
     found: dict[str, set[str]] = {}
-    for _line, cells in data_rows(workbook, layout):
+    for count, (_line, cells) in enumerate(data_rows(workbook, layout), start=1):
+        if progress is not None and count % 500 == 0:
+            progress(count, 0)
         for index, name in layout.columns.items():
             spec = kind.by_name[name]
             if spec.vocabulary is None or index >= len(cells):
@@ -321,8 +328,72 @@ class _Places:
         raise ValueProblem(_("not a P-code or a place name of the gazetteer"))
 
 
-def _parse(spec, raw, text: str, mapping: Mapping, places: _Places, report: ImportReport):
+# What a sheet writes when no party is known ("unidentified", as our incidents export writes it).
+UNIDENTIFIED_WORDS = {"unidentified", "unknown", "non identifie", "non identifies", "inconnu", "inconnus",
+                      "hommes armes non identifies", "unidentified armed men", "nsp"}
+PARTY_SPLIT = re.compile(r"\s*[;|\n]\s*")  # never a comma: party names hold them ("Nyatura, faction X")
+
+
+class _Parties:
+    """The vault's parties by folded name and short name, read once per import (a few dozen)."""
+
+    def __init__(self, session):
+        self._session = session
+        self._by_name: dict[str, set[str]] | None = None
+
+    def resolve(self, text: str) -> list[str]:
+        if self._by_name is None:
+            self._by_name = {}
+            for party in self._session.parties.all():
+                for name in {fold(party.name), fold(party.short_name)} - {""}:
+                    self._by_name.setdefault(name, set()).add(party.id)
+        found: list[str] = []
+        for part in self._parts(text):
+            folded = fold(part)
+            if folded in UNIDENTIFIED_WORDS:
+                ids = {UNIDENTIFIED}
+            else:
+                ids = self._by_name.get(folded, set())
+            if not ids:
+                raise ValueProblem(_("“{name}” is not a party of this vault (add it on the Parties & commitments "
+                                     "page first)").format(name=part[:60]))
+            if len(ids) > 1:
+                raise ValueProblem(_("several parties are called “{name}”: use the full name").format(name=part[:60]))
+            party_id = next(iter(ids))
+            if party_id not in found:
+                found.append(party_id)
+        return found
+
+    def _known(self, part: str) -> bool:
+        return fold(part) in UNIDENTIFIED_WORDS or fold(part) in self._by_name
+
+    def _parts(self, text: str) -> list[str]:
+        """Names split on ; | or new lines; on commas too ("ADF, FDLR") where the pieces, or runs of
+        them, are known parties: a name may hold a comma ("Nyatura, faction Kavumbi")."""
+        split: list[str] = []
+        for part in (part for part in PARTY_SPLIT.split(text.strip()) if part):
+            pieces = [piece.strip() for piece in part.split(",") if piece.strip()]
+            names = [] if self._known(part) or len(pieces) < 2 else self._runs(pieces)
+            split += names or [part]
+        return split
+
+    def _runs(self, pieces: list[str]) -> list[str]:
+        """The pieces joined back into known names, longest first; [] if some piece fits none."""
+        names, start = [], 0
+        while start < len(pieces):
+            end = next((end for end in range(len(pieces), start, -1)
+                        if self._known(", ".join(pieces[start:end]))), None)
+            if end is None:
+                return []
+            names.append(", ".join(pieces[start:end]))
+            start = end
+        return names
+
+
+def _parse(spec, raw, text: str, mapping: Mapping, places: _Places, report: ImportReport, parties=None):
     extra = mapping.values.get(spec.name)
+    if spec.kind == "parties":
+        return parties.resolve(text)
     if spec.kind == "text":
         return text
     if spec.kind == "id":
@@ -382,6 +453,7 @@ def run_import(session, kind_name: str, path: Path | str, mapping: Mapping | Non
     repository = getattr(session, kind.name)
     store = ImportStore(session)
     places = _Places(store)
+    parties = _Parties(session)
     total = _estimate_rows(workbook, layout)
     progress = progress or (lambda done, total: None)
     digest = _file_digest(workbook.path)
@@ -389,7 +461,7 @@ def run_import(session, kind_name: str, path: Path | str, mapping: Mapping | Non
         with store.transaction():
             done = 0
             for line, cells in data_rows(workbook, layout):
-                _import_row(session, kind, layout, mapping, store, places, repository, report, line, cells)
+                _import_row(session, kind, layout, mapping, store, places, repository, report, line, cells, parties)
                 done += 1
                 if done % 200 == 0:
                     progress(done, max(total, done))
@@ -403,17 +475,30 @@ def run_import(session, kind_name: str, path: Path | str, mapping: Mapping | Non
     except DryRunDone:
         pass
     if refused_csv is not None and report.refused_rows:
-        write_refused(report, refused_csv)
+        write_refused(session, report, refused_csv)
     return report
 
 
-def write_refused(report: ImportReport, path: Path | str) -> None:
-    """The refused rows as they were, with a last column saying why, to fix and import again."""
+def write_refused(session, report: ImportReport, path: Path | str) -> Path:
+    """The refused rows as they were, with a last column saying why, to fix and import again;
+    written atomically and, like every export, recorded in the audit log (file, rows, source)."""
+    from fieldapp.store.outputs import log_output
+
+    target = Path(path)
     labels = list(report.layout.labels) if report.layout else []
     width = max([len(labels)] + [len(row) - 1 for row in report.refused_rows])
     header = labels + [""] * (width - len(labels)) + [_("Why refused")]
     rows = ([*row[:-1], *([""] * (width - len(row) + 1)), row[-1]] for row in report.refused_rows)
-    write_csv(Path(path), header, rows)
+    try:
+        write_csv(target, header, rows)
+    except OSError as error:
+        message = (_("The refused rows could not be written to {file}: {reason}") if report.dry_run else
+                   _("The import is done, but the refused rows could not be written to {file}: {reason}"))
+        raise ImportFileError(message.format(file=target, reason=error.strerror or error)) from error
+    log_output(session, "export", "refused_rows", "", {
+        "kind": report.kind, "source": report.file, "rows": len(report.refused_rows), "refused": report.refused,
+        "file": str(target.resolve()), "format": "csv"})
+    return target
 
 
 def _estimate_rows(workbook: Workbook, layout: Layout) -> int:
@@ -437,7 +522,7 @@ def _is_total_row(cells: list) -> bool:
     return fold(first) in TOTAL_WORDS or fold(first).startswith("total ")
 
 
-def _import_row(session, kind, layout, mapping, store, places, repository, report, line, cells) -> None:
+def _import_row(session, kind, layout, mapping, store, places, repository, report, line, cells, parties=None) -> None:
     if _is_total_row(cells):
         report.skipped.append((line, _("a total row")))
         return
@@ -452,7 +537,7 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
             continue
         spec = kind.by_name[name]
         try:
-            values[name] = _parse(spec, raw, text, mapping, places, report)
+            values[name] = _parse(spec, raw, text, mapping, places, report, parties)
         except ValueProblem as problem:
             problems.append(Problem(line, layout.label(index), text[:60], _problem_text(problem)))
     if layout.submission_index is not None and "received_at" not in values:
@@ -472,6 +557,9 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
     row_hash = hashlib.sha256(json.dumps(seen, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
     if "id" in values:
         source_key = "id:" + values["id"]
+    elif kind.natural_key and values.get(kind.natural_key):
+        # A corrected row of the same incident code updates the incident it made.
+        source_key = f"{kind.natural_key}:{values[kind.natural_key]}"
     elif layout.key_index is not None and cell_text(cells[layout.key_index] if layout.key_index < len(cells) else ""):
         source_key = "key:" + cell_text(cells[layout.key_index])
     else:
@@ -488,6 +576,7 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
                 report.unchanged += 1
                 return
             record = replace(existing, **values)
+            _complete_update(session, kind, existing, record)
             if repository.update_in_transaction(record):
                 report.updated += 1
                 _keep_id(report, record.id)
@@ -531,6 +620,24 @@ def _complete_new(session, kind: ImportKind, record, given: dict) -> None:
     if kind.name == "referrals" and not record.survivor_code and record.reported_at is not None:
         record.survivor_code = session.referrals.next_survivor_code(session.office_code or "OFF",
                                                                     record.reported_at.year)
+    if kind.name == "incidents":
+        if record.occurred_on is None and "occurred_precision" not in given:
+            record.occurred_precision = "unknown"
+        if not record.incident_code and record.learned_on is not None:
+            # Counted in this transaction: the rows before this one already hold their codes.
+            record.incident_code = session.incidents.next_incident_code(session.office_code or "OFF",
+                                                                        record.learned_on.year)
+        if record.verification != "reported":
+            target, record.verification = record.verification, "reported"
+            change_verification(record, target, on=record.learned_on or utc_now().date(), by=session.user,
+                                note=_("from a spreadsheet import"))
+
+
+def _complete_update(session, kind: ImportKind, before, record) -> None:
+    """An incident's verification changed by a sheet is recorded in its history, like one made in the form."""
+    if kind.name == "incidents" and record.verification != before.verification:
+        target, record.verification = record.verification, before.verification
+        change_verification(record, target, on=utc_now().date(), by=session.user, note=_("from a spreadsheet import"))
 
 
 def _refuse(report: ImportReport, cells: list, problems: list[Problem]) -> None:

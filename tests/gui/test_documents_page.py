@@ -3,6 +3,8 @@ preview, every one audited; the vault locked leaves nothing in the page."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -154,3 +156,56 @@ def test_a_french_session_starts_in_french_and_each_user_finds_their_last_choice
         SHEET, "", "fr")
     context.drop_session()
     other.close()
+
+
+def test_sharing_statistics_from_the_page_in_french_as_pdf_and_xlsx(qtbot, context, filled, tmp_path, monkeypatch):
+    import openpyxl
+
+    from fieldapp.gui.documents_page import SHARING
+    from fieldapp.gui.qt_i18n import apply_language
+    from tests.documents_support import pdf_text
+
+    apply_language("fr")  # the GUI fixtures put English back afterwards
+    widget = DocumentsPage(context)
+    qtbot.addWidget(widget)
+    context.set_session(filled)
+    widget.show()
+    today = date.today()
+    assert widget.date_from.value() == today - timedelta(days=364)  # the page's default: a year back
+    widget.document.setFocus()
+    qtbot.keyClicks(widget.document, "Statistiques")
+    assert widget.document.currentData() == SHARING
+    assert widget.date_from.isVisible() and widget.area.isVisible() and not widget.kind.isVisible()
+    assert "«\u00a0<5\u00a0»" in widget.note.text()
+    # A year back from today is 13 calendar months: the period starts at the first month that fits.
+    months = today.year * 12 + today.month - 1 - 11
+    first = date(months // 12, months % 12 + 1, 1)
+    assert widget.date_from.value() == first and widget.date_to.value() == today
+
+    for name in ("partage.pdf", "partage.xlsx"):
+        target = tmp_path / name
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, target=target, **kw: (str(target), ""))
+        qtbot.mouseClick(widget.save_button, Qt.MouseButton.LeftButton)
+        finish_work(qtbot)
+        qtbot.waitUntil(lambda target=target: str(target) in widget.note.text(), timeout=10_000)
+    text = pdf_text((tmp_path / "partage.pdf").read_bytes(), tmp_path)
+    assert "Statistiques de partage d’informations sur les VBG" in text and "<5" in text
+    assert "Bureau" not in text and "BNI" not in text  # no office named
+    assert openpyxl.load_workbook(tmp_path / "partage.xlsx").sheetnames
+    entries = [e for e in filled.audit.entries(limit=5) if e.record_type == "sharing_stats"]
+    assert sorted((e.action, e.detail["format"], e.detail["from"], e.detail["to"]) for e in entries) == [
+        ("export", fmt, first.isoformat(), today.isoformat()) for fmt in ("pdf", "xlsx")]
+
+    # Printed through the preview, and audited as a print.
+    def accept(dialog):
+        dialog.paintRequested.emit(QPrinter())
+        return QPrintPreviewDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", accept)
+    before = filled.audit.count()
+    qtbot.mouseClick(widget.preview_button, Qt.MouseButton.LeftButton)
+    finish_work(qtbot)
+    qtbot.waitUntil(lambda: filled.audit.count() == before + 1, timeout=20_000)
+    entry = filled.audit.entries(limit=1)[0]
+    assert (entry.action, entry.record_type) == ("print", "sharing_stats")
+    context.drop_session()

@@ -49,6 +49,21 @@ def _fits(wizard) -> None:
     assert outside(wizard, visible) == [] and cut_texts(wizard) == []
 
 
+def _open_kind(qtbot, window, monkeypatch, path, kind: str) -> ImportWizard:
+    """Step 1 with another kind, chosen by typing its name in the closed list."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    window.import_action.trigger()
+    wizard = window.import_wizard
+    qtbot.waitExposed(wizard)
+    page = wizard.kind_page
+    page.kind.setFocus()
+    qtbot.keyClicks(page.kind, kind)
+    assert page.kind.currentText().startswith(kind)
+    qtbot.mouseClick(page.choose, Qt.MouseButton.LeftButton)
+    _next(qtbot, wizard)
+    return wizard
+
+
 def _open(qtbot, window, monkeypatch, path) -> ImportWizard:
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
     window.file_menu.setActiveAction(window.import_action)  # as a click in the File menu does
@@ -67,6 +82,14 @@ def _open(qtbot, window, monkeypatch, path) -> ImportWizard:
     _fits(wizard)
     _next(qtbot, wizard)
     return wizard
+
+
+def _values_read(qtbot, wizard) -> None:
+    """4. Values: the whole file is read in a worker; Next waits for it."""
+    values = wizard.values_page
+    assert wizard.currentPage() is values
+    qtbot.waitUntil(values.isComplete, timeout=30_000)
+    assert _button(wizard, QWizard.WizardButton.NextButton).isEnabled()
 
 
 def _columns(qtbot, wizard) -> None:
@@ -92,9 +115,13 @@ def test_import_wizard_in_french_every_step(qtbot, window, session, monkeypatch,
     wizard = _open(qtbot, window, monkeypatch, path)
     _columns(qtbot, wizard)
 
-    # 4. Values: the one that matches nothing is listed, and left refused for now.
+    # 4. Values: read off the GUI thread (Next waits, the page says what it does), then the one
+    # that matches nothing is listed, and left refused for now.
     values = wizard.values_page
     assert wizard.currentPage() is values and values.title() == "Valeurs"
+    assert values.intro.text().startswith("Lecture des valeurs du fichier")
+    assert not _button(wizard, QWizard.WizardButton.NextButton).isEnabled()
+    _values_read(qtbot, wizard)
     assert [(name, value, combo.currentText()) for name, value, combo in values.rows] == [
         ("sectors", "Nutrition", "— refuser ces lignes —")]
     assert values.table.item(0, 0).text() == "Secteurs" and values.table.item(0, 1).text() == "Nutrition"
@@ -118,6 +145,10 @@ def test_import_wizard_in_french_every_step(qtbot, window, session, monkeypatch,
     lines = refused.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].endswith(",Raison du refus")
     assert [line.split(",")[0] for line in lines[1:]] == ["Centre nutritionnel", "Structure sans lieu"]
+    entry = session.audit.entries(limit=1)[0]  # written out of the vault: audited like an export
+    assert (entry.action, entry.record_type, entry.detail["file"], entry.detail["rows"]) == (
+        "export", "refused_rows", str(refused.resolve()), 2)
+    assert "Lignes refusées écrites dans" in dry.status.text()
 
     # Back to the values: "Nutrition" is food, put under "Other" sectors here.
     qtbot.mouseClick(_button(wizard, QWizard.WizardButton.BackButton), Qt.MouseButton.LeftButton)
@@ -166,6 +197,7 @@ def test_import_wizard_in_french_every_step(qtbot, window, session, monkeypatch,
     # The same file again: nothing to do; the saved mapping says the same from the command line.
     wizard = _open(qtbot, window, monkeypatch, path)
     _columns(qtbot, wizard)
+    _values_read(qtbot, wizard)
     wizard.values_page.rows[0][2].setFocus()
     qtbot.keyClicks(wizard.values_page.rows[0][2], "Autre")
     _next(qtbot, wizard)
@@ -189,6 +221,7 @@ def test_cancel_the_import_writes_nothing(qtbot, window, session, monkeypatch, t
     name.setFocus()
     qtbot.keyClicks(name, "Nom")
     _next(qtbot, wizard)
+    _values_read(qtbot, wizard)
     assert wizard.values_page.rows == [] and wizard.values_page.intro.text().startswith("Chaque valeur")
     _next(qtbot, wizard)
     dry = wizard.dry_run_page
@@ -216,6 +249,7 @@ def test_locking_during_the_import_rolls_it_back_and_closes_the_wizard(qtbot, wi
     rows = "Nom;Secteurs;Localisation\r\n" + "".join(f"Structure {number};Santé;CD6109\r\n" for number in range(3000))
     wizard = _open(qtbot, window, monkeypatch, _file(tmp_path, rows))
     _next(qtbot, wizard)
+    _values_read(qtbot, wizard)
     _next(qtbot, wizard)
     qtbot.waitUntil(lambda: wizard.dry_run_page.isComplete(), timeout=60_000)
     assert wizard.dry_run_page.table.rowCount() == 0
@@ -227,3 +261,58 @@ def test_locking_during_the_import_rolls_it_back_and_closes_the_wizard(qtbot, wi
     _path, recovery_key = vault_copy
     with session.vault.unlock_with_recovery(recovery_key, USER) as reopened:
         assert reopened.providers.count() == 0 and reopened.verify() == []
+
+
+def test_a_workbook_of_two_sheets_the_second_chosen_by_typing(qtbot, window, session, monkeypatch, tmp_path):
+    import openpyxl
+
+    with_gazetteer(session)
+    window.choose_language("fr")
+    path = tmp_path / "alertes.xlsx"
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Lisez-moi"
+    notes.append(["Journal des alertes du RAN, bureau de Beni. Une ligne par alerte."])
+    alerts = book.create_sheet("Alertes RAN")
+    alerts.append(["Date et heure de réception", "Canal", "Lieu", "Type de menace"])
+    alerts.append(["02/11/2025 08:30", "Appel", "CD6109", "Pillage"])
+    alerts.append(["03/11/2025 21:10", "Radio", "Beni", "Hommes armés; Enlèvement"])
+    alerts.append(["04/11/2025 06:00", "Pigeon", "Beni", "Pillage"])
+    book.save(path)
+
+    wizard = _open_kind(qtbot, window, monkeypatch, path, "Alertes")
+    # 2. Sheet: the first is listed first; the person types the start of the second's name.
+    page = wizard.sheet_page
+    assert wizard.currentPage() is page and page.title() == "Feuille"
+    assert [page.sheet.itemText(n) for n in range(page.sheet.count())] == ["Lisez-moi", "Alertes RAN"]
+    assert page.sheet.currentText() == "Lisez-moi"
+    page.sheet.setFocus()
+    qtbot.keyClicks(page.sheet, "Al")
+    assert page.sheet.currentText() == "Alertes RAN"
+    _fits(wizard)
+    _next(qtbot, wizard)
+
+    # 3. The columns are the second sheet's, matched in French.
+    columns = wizard.columns_page
+    assert wizard.currentPage() is columns
+    shown = {label: combo.currentText() for label, combo in zip(columns.labels, columns.combos)}
+    assert shown == {"Date et heure de réception": "Réception *", "Canal": "Canal", "Lieu": "P-code du lieu",
+                     "Type de menace": "Types de menace *"}
+    _next(qtbot, wizard)
+    _values_read(qtbot, wizard)
+    assert [(name, value) for name, value, _combo in wizard.values_page.rows] == [("channel", "Pigeon")]
+    _next(qtbot, wizard)
+    dry = wizard.dry_run_page
+    qtbot.waitUntil(dry.isComplete, timeout=20_000)
+    assert dry.counts.text() == "2 à créer, 0 à mettre à jour, 0 inchangé, 1 refusé."
+
+    # Back to the sheet step, the first sheet: it names no field, and the wizard says so.
+    for _step in range(3):
+        qtbot.mouseClick(_button(wizard, QWizard.WizardButton.BackButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is page and page.sheet.currentText() == "Alertes RAN"
+    page.sheet.setFocus()
+    qtbot.keyClick(page.sheet, Qt.Key.Key_Up)  # the sheet above it in the closed list
+    assert page.sheet.currentText() == "Lisez-moi"
+    _next(qtbot, wizard)
+    assert set(combo.currentData() for combo in columns.combos) == {""}
+    assert "Réception" in columns.missing.text()
