@@ -122,7 +122,7 @@ def test_restore_onto_a_disk_too_small_says_so_before_any_key_derivation(backup_
     disk = tiny_disk()
     from fieldapp.store import backup
 
-    monkeypatch.setattr(backup.age_passphrase, "decrypt", lambda *a: pytest.fail("scrypt ran before the check"))
+    monkeypatch.setattr(backup.keyderive, "passphrase_decrypt", lambda *a: pytest.fail("scrypt ran before the check"))
     with pytest.raises(BackupError) as refused:
         restore_backup(backup_file, disk / "restored", passphrase=PASSPHRASE)
     assert_space_message(str(refused.value), disk)
