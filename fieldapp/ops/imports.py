@@ -25,7 +25,7 @@ from fieldapp.domain.mara import UNIDENTIFIED, change_verification
 from fieldapp.domain.records import utc_now
 from fieldapp.domain.validation import PCODE
 from fieldapp.errors import FieldappError, ImportFileError, ValidationError
-from fieldapp.i18n import _, ngettext
+from fieldapp.i18n import _, format_number, ngettext, pgettext
 
 HEADER_SEARCH_ROWS = 25
 MAX_PROBLEMS = 1000
@@ -93,16 +93,39 @@ class ImportReport:
     def rows(self) -> int:
         return self.created + self.updated + self.unchanged + self.refused
 
+    def counts(self) -> str:
+        """The four figures, each agreeing in number with its own word (« 1 refusé », « 2 refusés »):
+        one string holding four counts can agree with none of them."""
+        figures = (self.created, self.updated, self.unchanged, self.refused)
+        if self.dry_run:
+            words = (ngettext("{n} to create", "{n} to create", figures[0]),
+                     ngettext("{n} to update", "{n} to update", figures[1]),
+                     ngettext("{n} unchanged", "{n} unchanged", figures[2]),
+                     ngettext("{n} refused", "{n} refused", figures[3]))
+        else:
+            words = (ngettext("{n} created", "{n} created", figures[0]),
+                     ngettext("{n} updated", "{n} updated", figures[1]),
+                     ngettext("{n} unchanged", "{n} unchanged", figures[2]),
+                     ngettext("{n} refused", "{n} refused", figures[3]))
+        separator = pgettext("between the counts of an import", ", ")
+        return separator.join(word.format(n=format_number(n)) for word, n in zip(words, figures)) + "."
+
     def summary(self) -> str:
         head = _("Dry run, nothing written") if self.dry_run else _("Imported")
-        return _("{head}: {created} created, {updated} updated, {unchanged} unchanged, {refused} refused.").format(
-            head=head, created=self.created, updated=self.updated, unchanged=self.unchanged, refused=self.refused)
+        return _("{head}: {counts}").format(head=head, counts=self.counts())
+
+    def _field_title(self, name: str) -> str:
+        kind = KINDS.get(self.kind)
+        spec = kind.by_name.get(name) if kind is not None else None
+        return _(spec.title) if spec is not None else name
 
     def lines(self, limit: int = 50) -> list[str]:
         """What the dry run shows a person: the counts, then why each refused row was refused."""
         out = [self.summary()]
         if self.layout is not None:
-            used = ", ".join(f"{self.layout.label(i)} → {name}" for i, name in sorted(self.layout.columns.items()))
+            # The field's title in the language shown, and its code, which a saved mapping names.
+            used = ", ".join(f"{self.layout.label(i)} → {self._field_title(name)} ({name})"
+                             for i, name in sorted(self.layout.columns.items()))
             out.append(_("Columns read: {columns}").format(columns=used))
             if self.layout.ignored:
                 out.append(_("Columns ignored: {columns}").format(columns=", ".join(self.layout.ignored)))
@@ -110,7 +133,7 @@ class ImportReport:
             out.append(_("line {line}: skipped ({reason})").format(line=line, reason=why))
         for name, values in sorted(self.unmatched.items()):
             out.append(_("Values that match nothing in “{field}”: {values}").format(
-                field=name, values=", ".join(sorted(values)[:30])))
+                field=self._field_title(name), values=", ".join(sorted(values)[:30])))
         out += [problem.text() for problem in self.problems[:limit]]
         if len(self.problems) > limit:
             out.append(ngettext("… and {n} more problem", "… and {n} more problems",
@@ -429,7 +452,9 @@ def _parse(spec, raw, text: str, mapping: Mapping, places: _Places, report: Impo
                 codes.append(code)
         if missing:
             report.unmatched.setdefault(spec.name, set()).update(missing)
-            raise ValueProblem(_("“{values}” match no value of this list").format(values="; ".join(missing)))
+            raise ValueProblem(ngettext("“{values}” matches no value of this list",
+                                        "“{values}” match no value of this list", len(missing)).format(
+                                            values="; ".join(missing)))
         return codes
     raise AssertionError(spec.kind)
 
