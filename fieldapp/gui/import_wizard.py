@@ -660,9 +660,7 @@ class ImportWizard(QWizard):
         self.kind, self.workbook, self.sheets = kind, workbook, sheets
 
     def imported(self, report) -> None:
-        from fieldapp.core.changes import Change
-
-        self.context.records_changed.emit(Change(self.kind.record.KIND, updated=list(report.ids)))
+        self.context.records_changed.emit(report.change())
 
     def _stop_workers(self) -> None:
         self.values_page.stop()

@@ -17,6 +17,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from fieldapp.core.changes import Change
 from fieldapp.documents.import_fields import (KINDS, ImportKind, Mapping, ValueProblem, fold, is_hxl_row,
                                               match_code, match_header, parse_bool, parse_date, parse_datetime,
                                               parse_float, parse_hxl, parse_int, hxl_index, split_codes)
@@ -87,7 +88,18 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     refused_rows: list[list[str]] = field(default_factory=list)     # cells + reasons, for the CSV
     unmatched: dict[str, set[str]] = field(default_factory=dict)    # field -> values no code matched
-    ids: list[str] = field(default_factory=list)                    # created or updated, first MAX_KEPT
+    created_ids: list[str] = field(default_factory=list)            # the first MAX_KEPT of each
+    updated_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [*self.created_ids, *self.updated_ids]
+
+    def change(self) -> Change:
+        """What the import changed, for the pages to refresh: created records must be listed, not
+        only forgotten from a cache (a page told of updates only never showed the new rows)."""
+        record_kind = KINDS[self.kind].record.KIND
+        return Change(record_kind, created=list(self.created_ids), updated=list(self.updated_ids))
 
     @property
     def rows(self) -> int:
@@ -115,9 +127,7 @@ class ImportReport:
         return _("{head}: {counts}").format(head=head, counts=self.counts())
 
     def _field_title(self, name: str) -> str:
-        kind = KINDS.get(self.kind)
-        spec = kind.by_name.get(name) if kind is not None else None
-        return _(spec.title) if spec is not None else name
+        return _field_title(KINDS[self.kind], name) if self.kind in KINDS else name
 
     def lines(self, limit: int = 50) -> list[str]:
         """What the dry run shows a person: the counts, then why each refused row was refused."""
@@ -604,7 +614,7 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
             _complete_update(session, kind, existing, record)
             if repository.update_in_transaction(record):
                 report.updated += 1
-                _keep_id(report, record.id)
+                _keep_id(report.updated_ids, record.id)
             else:
                 report.unchanged += 1
         else:
@@ -612,7 +622,7 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
             _complete_new(session, kind, record, values)
             repository.insert_in_transaction(record)
             report.created += 1
-            _keep_id(report, record.id)
+            _keep_id(report.created_ids, record.id)
     except ValidationError as error:
         _refuse(report, cells, [Problem(line, _column_of(layout, name) or _field_title(kind, name),
                                         seen.get(name, "")[:60], message)
@@ -626,9 +636,9 @@ def _field_title(kind: ImportKind, name: str) -> str:
     return _(spec.title) if spec else name
 
 
-def _keep_id(report: ImportReport, record_id: str) -> None:
-    if len(report.ids) < MAX_KEPT:
-        report.ids.append(record_id)
+def _keep_id(ids: list[str], record_id: str) -> None:
+    if len(ids) < MAX_KEPT:
+        ids.append(record_id)
 
 
 def _column_of(layout: Layout, name: str) -> str:
