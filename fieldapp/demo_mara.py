@@ -1,6 +1,9 @@
 """Demo MARA data (DESIGN.md 2.5, 2.6): parties to conflict of eastern DR Congo, incidents spread
 over two years in every verification state, a few commitments with items, and links to some of
 the demo referrals and alerts. Counts only, never a name of a victim.
+
+Free texts (actions taken, commitments and their items, evidence) are in French, like the rest of
+the demo (fieldapp/demo.py): the demo office is in Beni, and its advisers write in French.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ LOCALITIES = {
     "CD6109": ["Mavivi", "Oicha", "Eringeti", "Mbau", "Kamango"], "CD6110": ["Kalunguta", "Mabalako"],
     "CD6101": ["Munigi", "Kanyaruchinya"], "CD6105": ["Kirumba", "Kayna"], "CD6111": ["Kiwanja", "Rugari", "Bunagana"],
     "CD6103": ["Sake", "Kitchanga", "Nyabiondo"], "CD5401": ["Bunia", "Mudzipela"], "CD5405": ["Djugu", "Fataki", "Largu"],
-    "CD5402": ["Komanda", "Mambasa road"], "CD6201": ["Kabare", "Kalehe"], "CD6208": ["Sange", "Kiliba"],
+    "CD5402": ["Komanda", "Route de Mambasa"], "CD6201": ["Kabare", "Kalehe"], "CD6208": ["Sange", "Kiliba"],
     "CD7402": ["Nyemba"],
 }
 VIOLATIONS = [("rape", 45), ("gang_rape", 20), ("attempted_rape", 8), ("sexual_slavery", 6), ("forced_marriage", 5),
@@ -41,27 +44,31 @@ CONTEXTS = [("attack_on_locality", 25), ("fields_market_road", 30), ("abduction"
             ("checkpoint", 8), ("displacement_site", 8), ("detention", 4), ("military_operation", 3)]
 SOURCES = [("survivor", 30), ("health_provider", 25), ("witness", 12), ("community_focal_point", 12),
            ("psychosocial_provider", 8), ("local_authority", 5), ("ngo", 5), ("un_military", 3)]
-ACTIONS = ["Survivors referred to the health centre within 72 hours", "Verification mission with the JPT",
-           "Case raised with the brigade commander", "Alert shared with the mission base and the JOC",
-           "Survivors referred for psychosocial support", "Raised at the provincial protection cluster"]
+ACTIONS = ["Survivantes référées au centre de santé dans les 72 heures", "Mission de vérification avec l'équipe "
+           "conjointe de protection", "Cas soulevé auprès du commandant de brigade",
+           "Alerte partagée avec la base de la mission et le JOC", "Survivantes orientées vers le soutien psychosocial",
+           "Cas présenté au cluster protection provincial"]
 COMMITMENTS = [
-    ("FARDC", "joint_communique", "Joint communiqué of the Government and the United Nations on the fight against "
-     "sexual violence in conflict", date(2013, 3, 30), [
-         ("Appoint a presidential adviser on sexual violence and child recruitment", "achieved", -900),
-         ("Prosecute the commanders of units implicated in mass rapes", "in_progress", -200),
-         ("Give survivors access to reparations", "not_started", -60)]),
-    ("FARDC", "action_plan", "FARDC action plan against sexual violence", date(2014, 8, 4), [
-        ("Sign command orders forbidding sexual violence in every military region", "achieved", -700),
-        ("Train the commanders of the operational sectors of Beni and Rutshuru", "in_progress", 45),
-        ("Publish the list of officers suspended pending investigation", "not_achieved", -120),
-        ("Vet officers before promotion", "in_progress", -20)]),
-    ("PNC", "action_plan", "PNC action plan against sexual violence", date(2019, 11, 25), [
-        ("Set up special units for the protection of women and children in every province", "in_progress", 120),
-        ("Record and follow up every complaint of sexual violence", "not_started", -10)]),
-    ("MM Mazembe", "unilateral_communique", "Unilateral communiqué committing to end sexual violence",
-     date(2024, 6, 12), [
-        ("Issue an order to every commander forbidding sexual violence", "achieved", -400),
-        ("Hand over suspected perpetrators to the military justice", "not_started", -30)]),
+    ("FARDC", "joint_communique", "Communiqué conjoint du Gouvernement et des Nations Unies sur la lutte contre "
+     "les violences sexuelles en conflit", date(2013, 3, 30), [
+         ("Nommer un conseiller présidentiel chargé des violences sexuelles et du recrutement d'enfants",
+          "achieved", -900),
+         ("Poursuivre les commandants des unités impliquées dans des viols massifs", "in_progress", -200),
+         ("Donner aux survivantes accès à des réparations", "not_started", -60)]),
+    ("FARDC", "action_plan", "Plan d'action des FARDC contre les violences sexuelles", date(2014, 8, 4), [
+        ("Signer dans chaque région militaire des ordres de commandement interdisant les violences sexuelles",
+         "achieved", -700),
+        ("Former les commandants des secteurs opérationnels de Beni et de Rutshuru", "in_progress", 45),
+        ("Publier la liste des officiers suspendus dans l'attente d'une enquête", "not_achieved", -120),
+        ("Vérifier les antécédents des officiers avant toute promotion", "in_progress", -20)]),
+    ("PNC", "action_plan", "Plan d'action de la PNC contre les violences sexuelles", date(2019, 11, 25), [
+        ("Créer dans chaque province des unités spéciales de protection de la femme et de l'enfant",
+         "in_progress", 120),
+        ("Enregistrer et suivre chaque plainte pour violences sexuelles", "not_started", -10)]),
+    ("MM Mazembe", "unilateral_communique", "Communiqué unilatéral d'engagement à mettre fin aux violences "
+     "sexuelles", date(2024, 6, 12), [
+        ("Transmettre à chaque commandant un ordre interdisant les violences sexuelles", "achieved", -400),
+        ("Remettre les auteurs présumés à la justice militaire", "not_started", -30)]),
 ]
 # Weighted verification outcomes of incidents older than 30 days; newer ones are mostly still reported.
 OUTCOMES = [("verified", 50), ("not_verifiable", 14), ("unfounded", 6), ("under_verification", 15), ("reported", 15)]
@@ -116,7 +123,7 @@ def fill_mara(session, incidents: int, today: date, seed: int = 1960) -> dict[st
             actions_taken=rng.choice(ACTIONS), **counts)
         if rng.random() < 0.05:
             incident.share_with_mara = False
-            incident.share_reason = "Survivors asked that nothing leave the office"
+            incident.share_reason = "Les survivantes ont demandé que rien ne sorte du bureau"
         outcome = "reported" if days_back < 10 else _pick(rng, OUTCOMES)[0] if days_back > 30 else rng.choice(
             ["reported", "under_verification"])
         moment = datetime.combine(learned, time(9), tzinfo=timezone.utc)
@@ -138,7 +145,7 @@ def fill_mara(session, incidents: int, today: date, seed: int = 1960) -> dict[st
         commitment = Commitment(party_id=by_short[short].id, kind=kind, title=title, signed_on=signed)
         items = [CommitmentItem(description=text, status=status, due_on=today + timedelta(days=due),
                                 reviewed_on=today - timedelta(days=rng.randrange(5, 90)),
-                                evidence="Verified with the mission's justice support section" if status == "achieved" else "")
+                                evidence="Vérifié avec la section d'appui à la justice de la mission" if status == "achieved" else "")
                  for text, status, due in promised]
         session.commitments.save(commitment, items)
         items_count += len(items)

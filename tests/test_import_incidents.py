@@ -75,8 +75,9 @@ def test_french_xlsxwriter_sheet_dry_run_import_then_nothing_changes(session, tm
     assert reasons[7][2] == "Count at least one victim."
     assert reasons[8] == ("Connu du bureau le", "08/11/2025",
                           "The office cannot learn of an incident before it happened.")
-    assert reasons[9] == ("Type de violation", "Pillage", "“Pillage” match no value of this list")
-    assert "Values that match nothing in “violation_types”: Pillage" in dry.lines()
+    assert reasons[9] == ("Type de violation", "Pillage", "“Pillage” matches no value of this list")
+    assert "Values that match nothing in “Violations”: Pillage" in dry.lines()
+    assert "Type de violation → Violations (violation_types)" in dry.lines()[1]
 
     refused = tmp_path / "refused.csv"
     report = run_import(session, "incidents", path, refused_csv=refused)

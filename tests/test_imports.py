@@ -60,7 +60,7 @@ def test_french_directory_dry_run_then_import_then_nothing_changes(gazetteer, tm
     assert (dry.created, dry.updated, dry.unchanged, dry.refused) == (3, 0, 0, 2)
     assert gazetteer.providers.count() == 0 and gazetteer.audit.count() == before  # nothing written
     reasons = {(p.line, p.column, p.value): p.reason for p in dry.problems}
-    assert reasons[(5, "Secteurs", "Nutrition")] == "“Nutrition” match no value of this list"
+    assert reasons[(5, "Secteurs", "Nutrition")] == "“Nutrition” matches no value of this list"
     assert reasons[(6, "Localisation", "Kinshasa-Nord")] == "not a P-code or a place name of the gazetteer"
     assert dry.unmatched == {"sectors": {"Nutrition"}}  # shown, never guessed
 
@@ -234,7 +234,7 @@ def test_cli_import_dry_run(vault_copy, tmp_path, capsys, monkeypatch):
     assert main(["--vault", str(vault), "import", "providers", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out
     print(out)
-    assert "Dry run, nothing written: 3 created, 0 updated, 0 unchanged, 2 refused." in out
+    assert "Dry run, nothing written: 3 to create, 0 to update, 0 unchanged, 2 refused." in out
     assert "line 5, column “Secteurs”, value “Nutrition”" in out
     refused = tmp_path / "refused.csv"
     assert main(["--vault", str(vault), "import", "providers", str(path), "--refused", str(refused)]) == 0
@@ -251,6 +251,46 @@ def test_cli_import_dry_run(vault_copy, tmp_path, capsys, monkeypatch):
     assert (entry.action, entry.record_type) == ("export", "refused_rows")
     assert (entry.detail["file"], entry.detail["rows"], entry.detail["kind"], entry.detail["source"]) == (
         str(refused.resolve()), 2, "providers", path.name)
+
+
+@pytest.mark.parametrize(("language", "dry_run", "figures", "expected"), [
+    ("en", False, (1, 0, 1, 1), "Imported: 1 created, 0 updated, 1 unchanged, 1 refused."),
+    ("en", True, (2, 1, 0, 3000), "Dry run, nothing written: 2 to create, 1 to update, 0 unchanged, 3,000 refused."),
+    ("fr", False, (1, 0, 2, 1), "Importé\u00a0: 1 créé, 0 mis à jour, 2 inchangés, 1 refusé."),
+    ("fr", False, (2, 1, 0, 1_000_000), "Importé\u00a0: 2 créés, 1 mis à jour, 0 inchangé, 1\u00a0000\u00a0000 refusés."),
+    ("fr", True, (1, 0, 0, 2), "Essai à blanc, rien n'est écrit\u00a0: 1 à créer, 0 à mettre à jour, 0 inchangé, "
+                               "2 refusés."),
+])
+def test_the_summary_line_agrees_with_each_count(language, dry_run, figures, expected):
+    """One sentence holding four counts agrees with none of them (« 1 créés … 1 refusés »): each
+    count is its own plural, in the language shown."""
+    from fieldapp import i18n
+    from fieldapp.ops.imports import ImportReport
+
+    created, updated, unchanged, refused = figures
+    i18n.set_language(language)
+    report = ImportReport("providers", "répertoire.csv", dry_run, created=created, updated=updated,
+                          unchanged=unchanged, refused=refused)
+    assert report.summary() == expected
+    assert report.lines()[0] == expected
+
+
+def test_cli_import_in_french_agrees_in_number(vault_copy, tmp_path, capsys, monkeypatch):
+    from fieldapp.cli import main
+
+    from tests.conftest import PASSPHRASE, PCODES
+
+    path = tmp_path / "répertoire.csv"
+    path.write_bytes("Nom;Secteurs;Localisation\r\nHôpital général de Beni;Santé;Beni\r\n"
+                     "Centre nutritionnel;Nutrition;Goma\r\n".encode("cp1252"))
+    vault, _key = vault_copy
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    assert main(["--vault", str(vault), "import-places", str(PCODES / "COD_pcodes.csv")]) == 0
+    monkeypatch.setenv("FIELDAPP_LANG", "fr")
+    assert main(["--vault", str(vault), "import", "providers", str(path)]) == 0
+    out = capsys.readouterr().out
+    print(out)
+    assert "Importé\u00a0: 1 créé, 0 mis à jour, 0 inchangé, 1 refusé." in out.splitlines()
 
 
 def test_refused_rows_that_cannot_be_written_say_so_in_one_line(gazetteer, tmp_path):

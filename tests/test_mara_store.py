@@ -231,6 +231,26 @@ def test_the_demo_parties_are_listed_since_the_years_of_the_secretary_generals_r
     assert all(year is None or year >= 2012 for year in listed.values())
 
 
+def test_the_demo_writes_its_mara_texts_in_french_like_the_rest_of_the_demo(session):
+    """The demo office is in Beni and its other texts are French (fieldapp/demo.py): an incident's
+    actions taken, a commitment, its items and their evidence in English showed on French screens."""
+    import re
+
+    from fieldapp.core.changes import ListQuery
+    from fieldapp.demo_mara import fill_mara
+
+    fill_mara(session, 200, date(2026, 3, 1))
+    incidents = session.incidents.list(ListQuery(limit=500))
+    commitments = [c for p in session.parties.all() for c in session.commitments.for_party(p.id)]
+    items = [i for c in commitments for i in session.commitment_items.for_commitment(c.id)]
+    texts = {i.actions_taken for i in incidents} | {i.share_reason for i in incidents if i.share_reason} | {
+        c.title for c in commitments} | {i.description for i in items} | {i.evidence for i in items if i.evidence}
+    assert len(incidents) == 200 and len(commitments) == 4 and len(texts) > 15
+    english = re.compile(r"\b(the|with|to|for|every|and|against|of)\b", re.IGNORECASE)
+    assert [text for text in texts if english.search(text)] == []
+    assert "Survivantes référées au centre de santé dans les 72 heures" in texts
+
+
 def test_no_party_is_listed_before_the_first_annex_of_2012():
     with pytest.raises(ValidationError) as caught:
         mara.validate_party(party("Forces armées de la République démocratique du Congo", listed_since=2010))

@@ -504,7 +504,7 @@ class DryRunPage(_RunPage):
 
     def _done(self, report) -> None:
         super()._done(report)
-        self.counts.setText(counts_text(report))
+        self.counts.setText(report.counts())
         self.table.setRowCount(len(report.problems))
         for row, problem in enumerate(report.problems):
             for column, text in enumerate((format_number(problem.line), problem.column, problem.value,
@@ -552,18 +552,6 @@ class DryRunPage(_RunPage):
             return
         self.status.setStyleSheet("")
         self.status.setText(message)
-
-
-def counts_text(report) -> str:
-    """What a dry run or an import did, each figure agreed in number ("1 refusé", "2 refusés")."""
-    n = report.created, report.updated, report.unchanged, report.refused
-    if report.dry_run:
-        parts = (ngettext("{n} to create", "{n} to create", n[0]), ngettext("{n} to update", "{n} to update", n[1]),
-                 ngettext("{n} unchanged", "{n} unchanged", n[2]), ngettext("{n} refused", "{n} refused", n[3]))
-    else:
-        parts = (ngettext("{n} created", "{n} created", n[0]), ngettext("{n} updated", "{n} updated", n[1]),
-                 ngettext("{n} unchanged", "{n} unchanged", n[2]), ngettext("{n} refused", "{n} refused", n[3]))
-    return ", ".join(part.format(n=format_number(count)) for part, count in zip(parts, n)) + "."
 
 
 class ImportPage(_RunPage):
@@ -614,7 +602,7 @@ class ImportPage(_RunPage):
     def _done(self, report) -> None:
         super()._done(report)
         self.summary.setStyleSheet("color: #1b5e20; font-weight: bold;")
-        self.summary.setText(_("{file}: {counts}").format(file=report.file, counts=counts_text(report)))
+        self.summary.setText(_("{file}: {counts}").format(file=report.file, counts=report.counts()))
         self.owner.imported(report)
 
     def _failed(self, error: BaseException) -> None:
@@ -672,9 +660,7 @@ class ImportWizard(QWizard):
         self.kind, self.workbook, self.sheets = kind, workbook, sheets
 
     def imported(self, report) -> None:
-        from fieldapp.core.changes import Change
-
-        self.context.records_changed.emit(Change(self.kind.record.KIND, updated=list(report.ids)))
+        self.context.records_changed.emit(report.change())
 
     def _stop_workers(self) -> None:
         self.values_page.stop()

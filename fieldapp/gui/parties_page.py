@@ -22,6 +22,7 @@ from fieldapp.gui.widgets.flow import FlowLayout
 from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.widgets.wrapping_tree import WrappingTree
 from fieldapp.i18n import N_, _, format_date, format_number, ngettext
+from fieldapp.ops.mara_origin import created_elsewhere_by, edits_stay_here_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -209,8 +210,10 @@ class PartiesPage(Page):
             if party is not None:
                 listed = (_("Listed in the annex since {year}.").format(year=party.listed_since) if party.listed_since
                           else _("Not listed in the annex."))
+                office = created_elsewhere_by(self.context.session, party)
+                stays = "\n" + edits_stay_here_text("party", office) if office is not None else ""
                 self.party_detail.setText(" ".join(t for t in (party.name, "·", mara.PARTY_TYPE.label(party.party_type),
-                                                               "·", listed, party.notes) if t))
+                                                               "·", listed, party.notes) if t) + stays)
                 for commitment in self.context.session.commitments.for_party(party.id):
                     row = QTreeWidgetItem([format_date(commitment.signed_on) if commitment.signed_on else "",
                                            mara.COMMITMENT_KIND.label(commitment.kind), commitment.title])

@@ -17,6 +17,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from fieldapp.core.changes import Change
 from fieldapp.documents.import_fields import (KINDS, ImportKind, Mapping, ValueProblem, fold, is_hxl_row,
                                               match_code, match_header, parse_bool, parse_date, parse_datetime,
                                               parse_float, parse_hxl, parse_int, hxl_index, split_codes)
@@ -25,7 +26,7 @@ from fieldapp.domain.mara import UNIDENTIFIED, change_verification
 from fieldapp.domain.records import utc_now
 from fieldapp.domain.validation import PCODE
 from fieldapp.errors import FieldappError, ImportFileError, ValidationError
-from fieldapp.i18n import _, ngettext
+from fieldapp.i18n import _, format_number, ngettext, pgettext
 
 HEADER_SEARCH_ROWS = 25
 MAX_PROBLEMS = 1000
@@ -87,22 +88,54 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     refused_rows: list[list[str]] = field(default_factory=list)     # cells + reasons, for the CSV
     unmatched: dict[str, set[str]] = field(default_factory=dict)    # field -> values no code matched
-    ids: list[str] = field(default_factory=list)                    # created or updated, first MAX_KEPT
+    created_ids: list[str] = field(default_factory=list)            # the first MAX_KEPT of each
+    updated_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [*self.created_ids, *self.updated_ids]
+
+    def change(self) -> Change:
+        """What the import changed, for the pages to refresh: created records must be listed, not
+        only forgotten from a cache (a page told of updates only never showed the new rows)."""
+        record_kind = KINDS[self.kind].record.KIND
+        return Change(record_kind, created=list(self.created_ids), updated=list(self.updated_ids))
 
     @property
     def rows(self) -> int:
         return self.created + self.updated + self.unchanged + self.refused
 
+    def counts(self) -> str:
+        """The four figures, each agreeing in number with its own word (« 1 refusé », « 2 refusés »):
+        one string holding four counts can agree with none of them."""
+        figures = (self.created, self.updated, self.unchanged, self.refused)
+        if self.dry_run:
+            words = (ngettext("{n} to create", "{n} to create", figures[0]),
+                     ngettext("{n} to update", "{n} to update", figures[1]),
+                     ngettext("{n} unchanged", "{n} unchanged", figures[2]),
+                     ngettext("{n} refused", "{n} refused", figures[3]))
+        else:
+            words = (ngettext("{n} created", "{n} created", figures[0]),
+                     ngettext("{n} updated", "{n} updated", figures[1]),
+                     ngettext("{n} unchanged", "{n} unchanged", figures[2]),
+                     ngettext("{n} refused", "{n} refused", figures[3]))
+        separator = pgettext("between the counts of an import", ", ")
+        return separator.join(word.format(n=format_number(n)) for word, n in zip(words, figures)) + "."
+
     def summary(self) -> str:
         head = _("Dry run, nothing written") if self.dry_run else _("Imported")
-        return _("{head}: {created} created, {updated} updated, {unchanged} unchanged, {refused} refused.").format(
-            head=head, created=self.created, updated=self.updated, unchanged=self.unchanged, refused=self.refused)
+        return _("{head}: {counts}").format(head=head, counts=self.counts())
+
+    def _field_title(self, name: str) -> str:
+        return _field_title(KINDS[self.kind], name) if self.kind in KINDS else name
 
     def lines(self, limit: int = 50) -> list[str]:
         """What the dry run shows a person: the counts, then why each refused row was refused."""
         out = [self.summary()]
         if self.layout is not None:
-            used = ", ".join(f"{self.layout.label(i)} → {name}" for i, name in sorted(self.layout.columns.items()))
+            # The field's title in the language shown, and its code, which a saved mapping names.
+            used = ", ".join(f"{self.layout.label(i)} → {self._field_title(name)} ({name})"
+                             for i, name in sorted(self.layout.columns.items()))
             out.append(_("Columns read: {columns}").format(columns=used))
             if self.layout.ignored:
                 out.append(_("Columns ignored: {columns}").format(columns=", ".join(self.layout.ignored)))
@@ -110,7 +143,7 @@ class ImportReport:
             out.append(_("line {line}: skipped ({reason})").format(line=line, reason=why))
         for name, values in sorted(self.unmatched.items()):
             out.append(_("Values that match nothing in “{field}”: {values}").format(
-                field=name, values=", ".join(sorted(values)[:30])))
+                field=self._field_title(name), values=", ".join(sorted(values)[:30])))
         out += [problem.text() for problem in self.problems[:limit]]
         if len(self.problems) > limit:
             out.append(ngettext("… and {n} more problem", "… and {n} more problems",
@@ -429,7 +462,9 @@ def _parse(spec, raw, text: str, mapping: Mapping, places: _Places, report: Impo
                 codes.append(code)
         if missing:
             report.unmatched.setdefault(spec.name, set()).update(missing)
-            raise ValueProblem(_("“{values}” match no value of this list").format(values="; ".join(missing)))
+            raise ValueProblem(ngettext("“{values}” matches no value of this list",
+                                        "“{values}” match no value of this list", len(missing)).format(
+                                            values="; ".join(missing)))
         return codes
     raise AssertionError(spec.kind)
 
@@ -579,7 +614,7 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
             _complete_update(session, kind, existing, record)
             if repository.update_in_transaction(record):
                 report.updated += 1
-                _keep_id(report, record.id)
+                _keep_id(report.updated_ids, record.id)
             else:
                 report.unchanged += 1
         else:
@@ -587,7 +622,7 @@ def _import_row(session, kind, layout, mapping, store, places, repository, repor
             _complete_new(session, kind, record, values)
             repository.insert_in_transaction(record)
             report.created += 1
-            _keep_id(report, record.id)
+            _keep_id(report.created_ids, record.id)
     except ValidationError as error:
         _refuse(report, cells, [Problem(line, _column_of(layout, name) or _field_title(kind, name),
                                         seen.get(name, "")[:60], message)
@@ -601,9 +636,9 @@ def _field_title(kind: ImportKind, name: str) -> str:
     return _(spec.title) if spec else name
 
 
-def _keep_id(report: ImportReport, record_id: str) -> None:
-    if len(report.ids) < MAX_KEPT:
-        report.ids.append(record_id)
+def _keep_id(ids: list[str], record_id: str) -> None:
+    if len(ids) < MAX_KEPT:
+        ids.append(record_id)
 
 
 def _column_of(layout: Layout, name: str) -> str:

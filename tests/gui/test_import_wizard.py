@@ -316,3 +316,96 @@ def test_a_workbook_of_two_sheets_the_second_chosen_by_typing(qtbot, window, ses
     _next(qtbot, wizard)
     assert set(combo.currentData() for combo in columns.combos) == {""}
     assert "Réception" in columns.missing.text()
+
+
+def test_mara_incidents_in_french_through_the_wizard_to_the_incidents_page(qtbot, window, session, monkeypatch,
+                                                                             tmp_path):
+    """An XLSX of incidents as a MARA focal point keeps it (written by XlsxWriter, French headers):
+    one row names a party the vault knows by its short name, the other one it does not know."""
+    from datetime import datetime
+
+    import xlsxwriter
+
+    from fieldapp.core.changes import ListQuery
+    from fieldapp.domain.mara import Party
+
+    with_gazetteer(session)
+    session.parties.create(Party(name="Allied Democratic Forces", short_name="ADF",
+                                 party_type="non_state_armed_group"))
+    window.context.unlocked.emit()  # the pages read the new party
+    window.choose_language("fr")
+    path = tmp_path / "incidents-vslc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Incidents")
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, ["Date des faits", "Connu du bureau le", "Lieu", "Localité", "Type de violation",
+                           "Filles", "Femmes", "Auteurs présumés", "Sources", "Mesures prises"])
+    rows = [[datetime(2025, 10, 3), datetime(2025, 10, 5), "Beni", "Mavivi", "Viol collectif", 1, 2, "ADF",
+             "Survivante", "Référées au centre de santé"],
+            [datetime(2025, 10, 12), datetime(2025, 10, 14), "CD6109", "Oicha", "Viol", 0, 1, "Mai-Mai Inconnu",
+             "Témoin", ""]]
+    for number, values in enumerate(rows, start=1):
+        for column, value in enumerate(values):
+            if isinstance(value, datetime):
+                sheet.write_datetime(number, column, value, day)
+            else:
+                sheet.write(number, column, value)
+    book.close()
+
+    incidents = window.page_of_kind("incident")
+    window.show_page(incidents)  # open behind the wizard: the import must refresh it
+    assert incidents.model.rowCount() == 0
+    wizard = _open_kind(qtbot, window, monkeypatch, path, "Incidents")
+    assert wizard.kind.name == "incidents"
+    assert wizard.currentPage() is wizard.sheet_page and wizard.sheet_page.sheet.currentText() == "Incidents"
+    _fits(wizard)
+    _next(qtbot, wizard)
+
+    # 3. Every French header is matched to its field.
+    columns = wizard.columns_page
+    assert wizard.currentPage() is columns
+    shown = {label: combo.currentText() for label, combo in zip(columns.labels, columns.combos)}
+    assert shown == {"Date des faits": "Survenu le", "Connu du bureau le": "Connu du bureau le *",
+                     "Lieu": "P-code du lieu", "Localité": "Localité", "Type de violation": "Violations *",
+                     "Filles": "Filles", "Femmes": "Femmes", "Auteurs présumés": "Parties auteures présumées *",
+                     "Sources": "Sources *", "Mesures prises": "Mesures prises"}
+    assert not columns.missing.isVisible()
+    _fits(wizard)
+    _next(qtbot, wizard)
+    _values_read(qtbot, wizard)
+    assert wizard.values_page.rows == []  # a party is no list value: it is checked in the dry run
+    _next(qtbot, wizard)
+
+    # 5. The dry run refuses the row whose party the vault does not know, and says why.
+    dry = wizard.dry_run_page
+    qtbot.waitUntil(dry.isComplete, timeout=20_000)
+    assert dry.counts.text() == "1 à créer, 0 à mettre à jour, 0 inchangé, 1 refusé."
+    shown = [[dry.table.item(row, column).text() for column in range(4)] for row in range(dry.table.rowCount())]
+    assert shown == [["3", "Auteurs présumés", "Mai-Mai Inconnu",
+                      "«\u00a0Mai-Mai Inconnu\u00a0» n'est pas une partie de ce coffre (ajoutez-la d'abord dans la "
+                      "page Parties et engagements)"]]
+    assert session.incidents.count() == 0
+    _fits(wizard)
+
+    # 6. The import, then the incident on the Incidents page, in French.
+    _next(qtbot, wizard)
+    page = wizard.import_page
+    qtbot.waitUntil(page.isComplete, timeout=20_000)
+    assert page.summary.text() == "incidents-vslc.xlsx\u00a0: 1 créé, 0 mis à jour, 0 inchangé, 1 refusé."
+    _fits(wizard)
+    qtbot.mouseClick(_button(wizard, QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.isVisible())
+    [incident] = session.incidents.list(ListQuery())
+    adf = session.parties.list()[0]
+    assert (incident.occurred_on.isoformat(), incident.learned_on.isoformat(), incident.location_pcode,
+            incident.locality) == ("2025-10-03", "2025-10-05", "CD6109", "Mavivi")
+    assert incident.violation_types == ["gang_rape"] and incident.perpetrator_parties == [adf.id]
+    assert (incident.victims_girls, incident.victims_women, incident.sources) == (1, 2, ["survivor"])
+    assert incident.actions_taken == "Référées au centre de santé"
+
+    qtbot.waitUntil(lambda: incidents.model.rowCount() == 1)
+    assert incidents.model.record_at(0).incident_code == incident.incident_code
+    cells = [incidents.model.index(0, column).data() for column in range(incidents.model.columnCount())]
+    assert incident.incident_code in cells and "ADF" in " ".join(str(cell) for cell in cells)
+    assert "Viol collectif" in " ".join(str(cell) for cell in cells)
+    assert "1 incident" in incidents.count_label.text()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from fieldapp.domain import mara
 from fieldapp.domain.mara import Commitment, CommitmentItem
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
+from fieldapp.gui.forms.party_form import EditsStayHereNote
 from fieldapp.gui.table_models import WARNING_COLOR
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.fields import FieldGrid
@@ -36,6 +37,7 @@ class CommitmentForm(RecordForm):
 
     def build(self, body: QWidget) -> None:
         layout = QVBoxLayout(body)
+        layout.addWidget(EditsStayHereNote(self.context, self.record, "commitment", body))
         top, items = FieldGrid(body), FieldGrid(body)
         self.grids = [top, items]
         self.party = QComboBox()

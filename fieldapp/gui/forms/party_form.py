@@ -1,8 +1,9 @@
-"""A party to conflict (DESIGN.md 2.6): name, short name, type, year first listed in the annex."""
+"""A party to conflict (DESIGN.md 2.6): name, short name, type, year first listed in the annex;
+and the note the party and commitment forms show on a record another site created."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from fieldapp.domain import mara
 from fieldapp.domain.mara import Party
@@ -10,8 +11,27 @@ from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.widgets.fields import FieldGrid
 from fieldapp.gui.widgets.vocab import VocabCombo
 from fieldapp.i18n import N_, _
+from fieldapp.ops.mara_origin import created_elsewhere_by, edits_stay_here_text
 
 NOT_LISTED = mara.FIRST_ANNEX_YEAR - 1  # the spin box's minimum stands for "not listed"
+
+
+class EditsStayHereNote(QLabel):
+    """« Partie créée par … : vos modifications restent sur cet ordinateur ; … », shown only when
+    this vault's edits of the record never leave it; follows the language."""
+
+    def __init__(self, context, record, kind: str, parent=None):
+        super().__init__(parent)
+        self.kind = kind
+        self.office = created_elsewhere_by(context.session, record) if context.is_unlocked else None
+        self.setWordWrap(True)
+        self.setStyleSheet("background: #fff4e5; color: #5d4037; border: 1px solid #f0c36d; padding: 6px;")
+        self.setVisible(self.office is not None)
+        context.language_changed.connect(self.retranslate)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setText(edits_stay_here_text(self.kind, self.office) if self.office is not None else "")
 
 
 class PartyForm(RecordForm):
@@ -21,6 +41,8 @@ class PartyForm(RecordForm):
 
     def build(self, body: QWidget) -> None:
         layout = QVBoxLayout(body)
+        self.stays_here = EditsStayHereNote(self.context, self.record, "party", body)
+        layout.addWidget(self.stays_here)
         grid = FieldGrid(body)
         layout.addWidget(grid)
         self.grids = [grid]
