@@ -4,6 +4,7 @@ their items. Saving an incident with its links, or a commitment with its items, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from fieldapp.domain import mara
@@ -20,8 +21,31 @@ PERIOD = "coalesce(occurred_on, learned_on)"
 _LINK_TABLES = {"referral": "referrals", "alert": "alerts"}
 
 
+@dataclass
+class IncidentRow:
+    """What the Incidents list shows of an incident, under the record's own names: reading only
+    these columns, with the code lists decoded once per distinct text, keeps a page near the bare
+    SELECT (docs/PERFORMANCE.md, MARA). The detail pane reads the whole record."""
+
+    seq: int
+    id: str
+    incident_code: str
+    occurred_on: date | None
+    learned_on: date | None
+    verification: str
+    location_pcode: str
+    violation_types: tuple[str, ...]
+    perpetrator_parties: tuple[str, ...]
+    victims_girls: int
+    victims_boys: int
+    victims_women: int
+    victims_men: int
+    victims_unknown: int
+
+
 class IncidentRepository(Repository[Incident]):
     TABLE, RECORD, DATE_COLUMN = "incidents", Incident, PERIOD
+    ROW = IncidentRow
     FTS = None  # searched in _where: its own index, and the names of the parties
     DEFAULT_SORT = "occurred_on"
     SORTS = {
