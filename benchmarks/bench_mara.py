@@ -25,7 +25,7 @@ from timing import Row, alternate, seconds_text
 
 INCIDENT_COLUMNS = ", ".join(name for name, _kind in column_kinds(Incident))
 # What the Incidents list reads (store.mara.IncidentRow): the columns it shows.
-ROW_COLUMNS = ", ".join(name for name, _kind in column_kinds(IncidentRow))
+ROW_COLUMNS = ", ".join(IncidentRow.COLUMNS)
 PERIOD = "coalesce(occurred_on, learned_on)"
 VICTIMS = ("count(*), total(victims_girls), total(victims_boys), total(victims_women), total(victims_men), "
            "total(victims_unknown)")

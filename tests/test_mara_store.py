@@ -282,7 +282,7 @@ def test_the_list_reads_only_the_columns_it_shows_the_same_rows_in_the_same_orde
     assert sorted(by_seq) == sorted(row.seq for row in rows)
     for row, record in zip(rows, records):
         assert by_seq[row.seq] == row
-        for name in IncidentRow.__dataclass_fields__:
+        for name in IncidentRow.COLUMNS:
             if name != "seq":
                 expected = getattr(record, name)
                 assert getattr(row, name) == (tuple(expected) if isinstance(expected, list) else expected), name

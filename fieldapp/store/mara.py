@@ -4,7 +4,6 @@ their items. Saving an incident with its links, or a commitment with its items, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from fieldapp.domain import mara
@@ -13,6 +12,7 @@ from fieldapp.domain.records import utc_now
 from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _, ngettext
+from fieldapp.store.convert import light_row
 from fieldapp.store.db import transaction
 from fieldapp.core.changes import Change, ListQuery
 from fieldapp.store.repositories import Repository, fts_query
@@ -21,26 +21,12 @@ PERIOD = "coalesce(occurred_on, learned_on)"
 _LINK_TABLES = {"referral": "referrals", "alert": "alerts"}
 
 
-@dataclass
-class IncidentRow:
+IncidentRow = light_row(Incident, (
+    "seq", "id", "incident_code", "occurred_on", "learned_on", "verification", "location_pcode", "violation_types",
+    "perpetrator_parties", "victims_girls", "victims_boys", "victims_women", "victims_men", "victims_unknown"),
     """What the Incidents list shows of an incident, under the record's own names: reading only
-    these columns, with the code lists decoded once per distinct text, keeps a page near the bare
-    SELECT (docs/PERFORMANCE.md, MARA). The detail pane reads the whole record."""
-
-    seq: int
-    id: str
-    incident_code: str
-    occurred_on: date | None
-    learned_on: date | None
-    verification: str
-    location_pcode: str
-    violation_types: tuple[str, ...]
-    perpetrator_parties: tuple[str, ...]
-    victims_girls: int
-    victims_boys: int
-    victims_women: int
-    victims_men: int
-    victims_unknown: int
+    these columns, converted when shown, keeps a page near the bare SELECT (docs/PERFORMANCE.md,
+    MARA). The detail pane reads the whole record.""")
 
 
 class IncidentRepository(Repository[Incident]):

@@ -19,7 +19,7 @@ from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralS
 from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _
-from fieldapp.store.convert import column_kinds, record_to_row, record_values, row_reader, values_to_record
+from fieldapp.store.convert import column_kinds, record_to_row, record_values, values_to_record
 from fieldapp.store.db import transaction
 from fieldapp.store.meta import set_meta
 
@@ -56,8 +56,8 @@ class Repository(Generic[R]):
     SORTS: dict[str, str] = {}
     # Filter name -> SQL condition with one `?`.
     FILTERS: dict[str, str] = {}
-    # What a list shows of a record: a small dataclass whose fields are columns of TABLE, `seq`
-    # among them (codes lists as tuples). None: lists hold the whole record.
+    # What a list shows of a record: a convert.light_row type of the columns it shows, `seq`
+    # first. None: lists hold the whole record.
     ROW: type | None = None
 
     def __init__(self, writer: Writer):
@@ -68,7 +68,7 @@ class Repository(Generic[R]):
                             f"VALUES ({', '.join('?' * len(self._columns))})")
         self._select = f"SELECT {', '.join(self._columns)} FROM {self.TABLE}"
         if self.ROW is not None:
-            self._row_select = f"SELECT {', '.join(name for name, _kind in column_kinds(self.ROW))} FROM {self.TABLE}"
+            self._row_select = f"SELECT {', '.join(self.ROW.COLUMNS)} FROM {self.TABLE}"
 
     # -- reading -------------------------------------------------------------------------------
     def _to_record(self, row) -> R:
@@ -200,19 +200,18 @@ class Repository(Generic[R]):
         where, params = self._where(query)
         paging, paging_params = self._paging(query)
         rows = self._db.execute(f"{self._row_select}{where}{self._order(query)}{paging}", params + paging_params)
-        return list(map(row_reader(self.ROW), rows))
+        return list(map(self.ROW, rows))
 
     def rows_by_seq(self, seqs: list[int]) -> dict[int, object]:
         """What the list shows of a visible range of a list_seqs list, keyed by seq: the table
         models' fetch (ROW, or whole records when the type has none)."""
         if self.ROW is None:
             return self.get_many_by_seq(seqs)
-        read, found = row_reader(self.ROW), {}
+        found, make = {}, self.ROW
         for start in range(0, len(seqs), 500):
             chunk = seqs[start:start + 500]
             for row in self._db.execute(f"{self._row_select} WHERE seq IN ({', '.join('?' * len(chunk))})", chunk):
-                item = read(row)
-                found[item.seq] = item
+                found[row[0]] = make(row)
         return found
 
     def seq_of(self, record_id: str) -> int | None:
