@@ -278,3 +278,57 @@ def test_the_quarterly_report_reads_its_figures_from_an_index_never_the_incident
         plan = [step[3] for step in session.connection.execute("EXPLAIN QUERY PLAN " + statement)]
         incident_steps = [step for step in plan if " i " in f" {step} " or step.startswith(("SEARCH i ", "SCAN i "))]
         assert incident_steps and all("COVERING INDEX" in step for step in incident_steps), (statement, plan)
+
+
+def test_the_list_reads_only_the_columns_it_shows_the_same_rows_in_the_same_order(session, parties):
+    """A list page read whole records (notes, history, five JSON lists each): 6x the bare SELECT
+    at 100 000 incidents (benchmarks: part mara). Its rows now carry only what the list shows."""
+    from fieldapp.store.mara import IncidentRow
+    ops.save_incident(session, incident(1, [parties[0].id, parties[1].id], violation_types=["gang_rape", "rape"]))
+    ops.save_incident(session, incident(2, ["unidentified"], occurred_on=None, occurred_precision="unknown",
+                                        victims_girls=2, victims_unknown=1))
+    for n in range(3, 8):
+        ops.save_incident(session, incident(n, [parties[2].id], location_pcode="CD5401"))
+    query = ListQuery(sort="occurred_on", filters={"violation_type": "rape"}, limit=4, offset=1)
+    statements = []
+    session.connection.set_trace_callback(statements.append)
+    try:
+        rows = session.incidents.list_rows(query)
+        by_seq = session.incidents.rows_by_seq(session.incidents.list_seqs(query))
+    finally:
+        session.connection.set_trace_callback(None)
+    records = session.incidents.list(query)
+    assert [row.id for row in rows] == [record.id for record in records] and len(rows) == 4
+    assert sorted(by_seq) == sorted(row.seq for row in rows)
+    for row, record in zip(rows, records):
+        assert by_seq[row.seq] == row
+        for name in IncidentRow.COLUMNS:
+            if name != "seq":
+                expected = getattr(record, name)
+                assert getattr(row, name) == (tuple(expected) if isinstance(expected, list) else expected), name
+        assert mara.total_victims(row) == mara.total_victims(record)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM incidents" in s]
+    assert reads and not any(word in s for s in reads for word in ("notes", "verification_history", "sources"))
+
+
+def test_a_page_is_the_same_whatever_its_limit_and_offset(session, parties):
+    for n in range(1, 13):
+        session.incidents.create(incident(n, [parties[0].id]))
+    every = [i.incident_code for i in session.incidents.list(ListQuery(sort="occurred_on", descending=False))]
+    for offset, limit in ((0, 5), (5, 5), (10, 5), (12, 5), (3, 0)):
+        page = session.incidents.list_rows(ListQuery(sort="occurred_on", descending=False, limit=limit, offset=offset))
+        assert [row.incident_code for row in page] == every[offset:offset + limit]
+
+
+def test_json_lists_decode_as_json_loads_does_or_are_refused_alike():
+    import json
+
+    from fieldapp.store.convert import codes_from_text, json_from_text
+    for text in ('["rape","gang_rape"]', '[]', ' ["rape"]', '["rape"] ', '["a\\"b","\\u00e9t\\u00e9"]',
+                 '[{"from":"reported","to":"verified"}]', '["é"]'):
+        assert json_from_text(text) == json.loads(text), text
+    for text in ('["rape"] x', '["rape"', '', 'nul'):
+        with pytest.raises(ValueError):
+            json_from_text(text)
+    first = codes_from_text('["rape","gang_rape"]')
+    assert first == ("rape", "gang_rape") and codes_from_text('["rape","gang_rape"]') is first

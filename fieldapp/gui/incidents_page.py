@@ -142,6 +142,11 @@ class IncidentsPage(ListPage):
         super().on_records_changed(change)
 
     def detail_html(self, incident) -> str:
+        if not isinstance(incident, mara.Incident):
+            # The list holds only what it shows (store.mara.IncidentRow): the pane reads the record.
+            incident = self.context.session.incidents.find(incident.id) if self.context.is_unlocked else None
+            if incident is None or incident.deleted:
+                return ""
         warning = ""
         if mara.awaiting_too_long(incident, _today()):
             days = (_today() - incident.learned_on).days

@@ -2,8 +2,10 @@
 
 The model holds the row numbers (`seq`) of a ListQuery, not the UUIDs: at 200 000 referrals the
 sort indexes cover `seq`, so the list comes without reading the table (5-20x faster than ids).
-Rows are fetched with `get_many_by_seq` only around what the view paints, and their display
-texts are computed once per row and language. Sorting and filtering are a new query, done by SQL.
+Rows are fetched with the repository's `rows_by_seq` only around what the view paints: what the
+list shows (a light row where the repository has one, else the record), and their display texts
+are computed once per row and language. A page that needs the whole record reads it by id.
+Sorting and filtering are a new query, done by SQL.
 """
 
 from __future__ import annotations
@@ -164,7 +166,7 @@ class RecordTableModel(QAbstractTableModel):
             return
         start, end = max(0, row - self.FETCH_BEFORE), min(len(self._ids), row + self.FETCH_AFTER)
         wanted = [key for key in self._ids[start:end] if key not in self._rows]
-        found = self._repository.get_many_by_seq(wanted)
+        found = self._repository.rows_by_seq(wanted)
         for key in wanted:
             record = found.get(key)
             # A record gone since the keys were read stays an empty row until the next refresh.

@@ -12,6 +12,7 @@ from fieldapp.domain.records import utc_now
 from fieldapp.domain.validation import validate
 from fieldapp.errors import NotFound, ValidationError
 from fieldapp.i18n import _, ngettext
+from fieldapp.store.convert import light_row
 from fieldapp.store.db import transaction
 from fieldapp.core.changes import Change, ListQuery
 from fieldapp.store.repositories import Repository, fts_query
@@ -20,8 +21,17 @@ PERIOD = "coalesce(occurred_on, learned_on)"
 _LINK_TABLES = {"referral": "referrals", "alert": "alerts"}
 
 
+IncidentRow = light_row(Incident, (
+    "seq", "id", "incident_code", "occurred_on", "learned_on", "verification", "location_pcode", "violation_types",
+    "perpetrator_parties", "victims_girls", "victims_boys", "victims_women", "victims_men", "victims_unknown"),
+    """What the Incidents list shows of an incident, under the record's own names: reading only
+    these columns, converted when shown, keeps a page near the bare SELECT (docs/PERFORMANCE.md,
+    MARA). The detail pane reads the whole record.""")
+
+
 class IncidentRepository(Repository[Incident]):
     TABLE, RECORD, DATE_COLUMN = "incidents", Incident, PERIOD
+    ROW = IncidentRow
     FTS = None  # searched in _where: its own index, and the names of the parties
     DEFAULT_SORT = "occurred_on"
     SORTS = {

@@ -357,3 +357,52 @@ def test_the_list_is_filtered_by_a_perpetrator_party_chosen_in_its_drop_down(qtb
     qtbot.mouseClick(page.reset_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(codes()) == 4)
     assert page.party_filter.currentText() == "All parties"
+
+
+def test_the_list_shows_its_columns_from_light_rows_and_the_detail_pane_the_whole_incident(qtbot, mara_window,
+                                                                                          session):
+    """The list reads only what it shows (no notes, no history); a click on a row shows all of the
+    incident, in the language chosen."""
+    from fieldapp.domain import mara
+    from fieldapp.ops import mara as ops
+    from tests.mara_support import incident
+    ids = {p.short_name: p.id for p in session.parties.all()}
+    session.incidents.create(incident(1, [ids["ADF"]]))
+    checked = incident(2, [ids["FARDC"], "unidentified"], violation_types=["gang_rape", "forced_nudity"],
+                       victims_girls=2, victims_women=1, sources=["witness"], notes="named witness: do not share")
+    session.incidents.create(checked)
+    stored = session.incidents.get(checked.id)
+    stored.verification = "under_verification"
+    ops.save_incident(session, stored, verification_note="mission to Mavivi")
+    page = mara_window.page_of_kind("incident")
+    statements = []
+    session.connection.set_trace_callback(statements.append)
+    try:
+        mara_window.show_page(page)
+        qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+        texts = [page.model.index(0, column).data() for column in range(page.model.columnCount())]
+    finally:
+        session.connection.set_trace_callback(None)
+    assert texts[0] == "BNI-I-2026-0002" and texts[2] == "Under verification" and texts[3] == "3"
+    assert texts[4] == "Gang rape, Forced nudity" and texts[5] == "FARDC, Unidentified"
+    reads = [s for s in statements if "FROM incidents" in s and s.lstrip().upper().startswith("SELECT")]
+    rows = [s for s in reads if "WHERE seq IN" in s]
+    assert rows and not any("notes" in s or "verification_history" in s for s in rows)
+    # Whole records only for the detail pane of the row selected, by its id.
+    assert all("WHERE id =" in s for s in reads if "notes" in s)
+
+    table = page.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(page.model.index(0, 0)).center())
+    qtbot.waitUntil(lambda: "named witness: do not share" in page.detail.toPlainText())
+    detail = page.detail.toPlainText()
+    assert "Witness" in detail and "mission to Mavivi" in detail and "Verification history" in detail
+
+    apply_language("fr", mara_window.context)
+    try:
+        french = [page.model.index(0, column).data() for column in range(page.model.columnCount())]
+        assert french[2] == mara.INCIDENT_VERIFICATION.label("under_verification") != "Under verification"
+        assert french[4] == ", ".join(mara.VIOLATION_TYPE.label(v) for v in ("gang_rape", "forced_nudity"))
+        assert french[5] == "FARDC, Non identifié"
+        assert "Historique de la vérification" in page.detail.toPlainText()
+    finally:
+        apply_language("en", mara_window.context)
