@@ -101,15 +101,3 @@ class MaraSyncStore:
         sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND {site} != ? "
                f"AND (hlc > ? OR {site} != ?) ORDER BY seq LIMIT ?")
         return _batched(self._db, sql, [peer_site, since, own_site], len(cols))
-
-    def ids_in(self, table: str, ids: list[str]) -> set[str]:
-        """Which of `ids` are records of `table` (a MARA table)."""
-        if table not in ("parties", "commitments"):
-            raise ValueError(table)
-        found: set[str] = set()
-        ids = list(set(ids))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            found.update(row[0] for row in self._db.execute(
-                f"SELECT id FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
-        return found
