@@ -31,3 +31,9 @@ class ImportFileError(FieldappError):
 
 class NotFound(FieldappError):
     pass
+
+
+def shown_value(value) -> str:
+    """A refused value as quoted in a message: one short line, whatever was typed or received."""
+    text = "".join(c if c.isprintable() else " " for c in str(value))
+    return text if len(text) <= 40 else text[:39] + "…"

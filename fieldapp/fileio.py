@@ -33,7 +33,7 @@ def atomic_writer(path: Path | str, mode: int = 0o600) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    _fsync_folder(target.parent)
+    fsync_folder(target.parent)
 
 
 def atomic_write(path: Path | str, data: bytes, mode: int = 0o600) -> None:
@@ -41,7 +41,7 @@ def atomic_write(path: Path | str, data: bytes, mode: int = 0o600) -> None:
         handle.write(data)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     # The rename itself must reach the disk; Windows cannot open a folder for fsync.
     if os.name != "posix":
         return

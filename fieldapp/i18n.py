@@ -184,6 +184,17 @@ def format_datetime(value: datetime | None, fmt: str = "short", locale: str | No
                            local, locale)
 
 
+
+def format_stamp(text: str | None, missing: str = "") -> str:
+    """A stored ISO date and time as `format_datetime` shows it; `missing` when there is none, the
+    text itself when it is not one."""
+    if not text:
+        return missing
+    try:
+        return format_datetime(datetime.fromisoformat(text), "short")
+    except ValueError:
+        return text
+
 def _first_of_month(text: str, value: date, locale: str) -> str:
     """French writes the first of the month as an ordinal, « 1er décembre », where CLDR gives "1"."""
     if value.day != 1 or not locale.lower().startswith("fr"):

@@ -155,8 +155,6 @@ def test_no_relative_imports():
 PRIVATE_ALLOWED = {
     ("documents/pathway_sheet.py", "flowable._content"):
         "reportlab's KeepTogether has no public way to its parts; the sheet measures them to fit one page",
-    ("store/repositories.py", "after._override_used"):
-        "the service update's consent-override flag, carried between its two hooks; goes with the atomic save",
 }
 
 

@@ -109,7 +109,8 @@ def test_changing_a_stored_referral_and_its_services_is_one_transaction_or_nothi
     stored = session.referrals.get(case.id)
     first, second = (session.services.get(s.id) for s in (first, second))
     # Meanwhile (another window, a bundle) the legal service was cancelled.
-    session.services.transition(second.id, "cancelled")
+    save_referral(session, stored, [replace(second, status="cancelled")])
+    stored = session.referrals.get(case.id)
     counts = table_counts(session)
     edited = replace(stored, locality="Oicha")
     with statements(session) as seen, pytest.raises(ValidationError, match="Service 2 .*Cancelled.*Referred"):

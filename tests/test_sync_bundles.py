@@ -4,6 +4,7 @@ importing bundles in any order, any number of times, ends in the same content (D
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import random
 import tarfile
 
@@ -17,6 +18,7 @@ from fieldapp.sync.merge import keep_winner, restore_other
 from fieldapp.sync.review import open_conflicts, peer_statuses
 from fieldapp.sync.site import HEADQUARTERS, Site
 from tests.sync_support import alert, enrol_both, make_site, provider, referral, service, snapshot, training
+from fieldapp.ops.referrals import save_referral
 
 FIELDS = (("Beni field office", "BNI"), ("Bunia field office", "BUN"), ("Goma field office", "GOM"))
 
@@ -42,7 +44,8 @@ def _fill_and_export(site_vault, code: str, hq_name: str, out) -> dict:
         edited = session.referrals.get(shared.id)
         edited.status = "closed"
         session.referrals.update(edited)
-        session.services.transition(shared_service.id, "referred")
+        save_referral(session, session.referrals.get(shared.id),
+                      [replace(session.services.get(shared_service.id), status="referred")])
         session.alerts.delete(first_alert.id)
         later = alert(3)
         session.alerts.create(later)

@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 
 from fieldapp.cli.common import EXIT_FAILURE, EXIT_OK, confirm, open_session, say, warn
-from fieldapp.i18n import _, format_datetime
+from fieldapp.i18n import _, format_datetime, format_stamp
 from fieldapp.ops.sync import FileImport, counts_line, import_bundles
 from fieldapp.sync.bundle import export_bundle
 from fieldapp.sync.importer import format_gaps
@@ -96,25 +96,16 @@ def cmd_sites(args: argparse.Namespace) -> int:
     if not statuses:
         say(_("No office added yet: exchange office cards, then `fieldapp enrol CARD`."))
     for status in statuses:
-        sent = _("data file {seq} on {date}").format(seq=status.last_sent_seq, date=_when(status.last_sent_at)) \
+        sent = _("data file {seq} on {date}").format(seq=status.last_sent_seq, date=format_stamp(status.last_sent_at, "—")) \
             if status.last_sent_seq else _("none")
         received = _("data file {seq} on {date}").format(seq=status.last_received_seq,
-                                                      date=_when(status.last_received_at)) \
+                                                      date=format_stamp(status.last_received_at, "—")) \
             if status.last_received_seq else _("none")
         say(f"{status.name} ({status.role_label}) — " + _("last sent: {sent}; last received: {received}").format(
             sent=sent, received=received))
         if status.missing:
             say("  " + _("Not yet received: {numbers}").format(numbers=format_gaps(status.missing)))
     return EXIT_OK
-
-
-def _when(text: str | None) -> str:
-    from datetime import datetime
-
-    try:
-        return format_datetime(datetime.fromisoformat(text), "short") if text else "—"
-    except ValueError:
-        return text or "—"
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:

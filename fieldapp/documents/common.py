@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from fieldapp.errors import FieldappError
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
-from fieldapp.i18n import DEFAULT_LOCALES, LANGUAGE_NAMES, N_, _, format_date, format_number, format_percent
+from fieldapp.i18n import DEFAULT_LOCALES, N_, _, format_date, format_number, format_percent
 from fieldapp.i18n import language as current_language
 from fieldapp.i18n import locale_name, translate_in
 from fieldapp.store.outputs import log_output
@@ -188,5 +188,10 @@ def language_spec_name(spec: str) -> str:
     return _(name) if spec == "en+fr" else name
 
 
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+def months_between(date_from: date, date_to: date) -> list[str]:
+    """The months "YYYY-MM" from the one of `date_from` to the one of `date_to`, both included."""
+    months, year, month = [], date_from.year, date_from.month
+    while (year, month) <= (date_to.year, date_to.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
 from fieldapp.documents.charts import horizontal_bars, vertical_bars
-from fieldapp.documents.common import DocumentError, Languages
+from fieldapp.documents.common import DocumentError, Languages, months_between
 from fieldapp.documents.fonts import CONDENSED
 from fieldapp.documents.report import ReportLayout
 from fieldapp.documents.styles import make_styles
@@ -171,7 +171,7 @@ def build_sheets(session, date_from: date, date_to: date, pcode: str, languages:
         order = sorted(set(now_rows) | set(before_rows), key=lambda key: (key == "", key))
         sheets.append(_keyed(t, name, title, first, now_rows, before_rows, order, place_label,
                              with_total=current.total, with_previous_total=previous.total))
-    months, previous_months = _months(date_from, date_to), _months(previous_from, previous_to)
+    months, previous_months = months_between(date_from, date_to), months_between(previous_from, previous_to)
     month_sheet = Sheet("months", t.text(BY_MONTH), _victim_header(t, N_("Month"), PREVIOUS_MONTH))
     for index, month in enumerate(months):
         current_row = current.by_month.get(month, Row())
@@ -216,14 +216,6 @@ def build_sheets(session, date_from: date, date_to: date, pcode: str, languages:
                                 + [status.items_by_status.get(code, 0) for code in statuses] + [status.overdue])
     sheets.append(commitments)
     return sheets, current, previous
-
-
-def _months(date_from: date, date_to: date) -> list[str]:
-    months, year, month = [], date_from.year, date_from.month
-    while (year, month) <= (date_to.year, date_to.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def _check(session, date_from: date, date_to: date, pcode: str) -> str:

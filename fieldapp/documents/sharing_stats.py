@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
-from fieldapp.documents.common import DocumentError, Languages
+from fieldapp.documents.common import DocumentError, Languages, months_between
 from fieldapp.documents.fonts import CONDENSED
 from fieldapp.documents.report import ReportLayout
 from fieldapp.documents.styles import make_styles
@@ -60,14 +60,6 @@ class StatTable:
     note: str = ""
 
 
-def months_of(date_from: date, date_to: date) -> list[str]:
-    months, year, month = [], date_from.year, date_from.month
-    while (year, month) <= (date_to.year, date_to.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 SEX_AGE_ROWS = [(sex, age) for sex in ("female", "male") for age in ("0-11", "12-17", "18-59", "60+")]
 
 
@@ -89,7 +81,7 @@ def check_period(session, date_from: date, date_to: date, pcode: str) -> str:
     if date_to < date_from:
         raise DocumentError(_("The period ends ({end}) before it starts ({start}).").format(
             end=date_to.isoformat(), start=date_from.isoformat()))
-    if len(months_of(date_from, date_to)) > MAX_MONTHS:
+    if len(months_between(date_from, date_to)) > MAX_MONTHS:
         raise DocumentError(_("The statistics cover at most {count} months: choose a shorter period.").format(
             count=MAX_MONTHS))
     pcode = (pcode or "").strip().upper()
@@ -102,7 +94,7 @@ def check_period(session, date_from: date, date_to: date, pcode: str) -> str:
 def build_tables(session, date_from: date, date_to: date, pcode: str, languages: Languages) -> list[StatTable]:
     t = languages
     figures = sharing_figures(session.connection, Period(date_from, date_to, pcode))
-    months = months_of(date_from, date_to)
+    months = months_between(date_from, date_to)
     types = list(vocab.INCIDENT_TYPE.codes)
     sex_age_labels = [join_each(t, SEX_AGE, sex=(vocab.SEX, sex), age=(vocab.AGE_GROUP, age))
                       for sex, age in SEX_AGE_ROWS] + [t.text(OTHER_SEX_AGE)]
@@ -231,6 +223,3 @@ def build_sharing_xlsx(session, date_from: date, date_to: date, pcode: str, lang
             ws.write_string(5 + len(table.rows), 0, table.note)
     book.close()
     return buffer.getvalue()
-
-
-

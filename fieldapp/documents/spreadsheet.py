@@ -203,15 +203,6 @@ def header_labels(rows: list[list[Cell]]) -> list[str]:
     return [" / ".join(parts) for parts in labels]
 
 
-def sniff_text(path: Path, size: int = SAMPLE_BYTES) -> str:
-    """The start of a CSV file as text (for the GUI's preview)."""
-    workbook = Workbook(path)
-    if workbook.is_xlsx:
-        return ""
-    with path.open("r", encoding=workbook.csv_format.encoding, errors="replace", newline="") as handle:
-        return handle.read(size)
-
-
 def write_csv(path: Path, header: list[str], rows) -> None:
     """A UTF-8 CSV with a BOM (what Excel opens with accents right), written atomically."""
     from fieldapp.fileio import atomic_writer

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from fieldapp.domain.records import Record
 from fieldapp.domain.vocab import ALL as ALL_VOCABULARIES, DATE_PRECISION, Vocabulary
-from fieldapp.errors import ValidationError
+from fieldapp.errors import ValidationError, shown_value
 from fieldapp.i18n import NC_, N_, _
 
 UNIDENTIFIED = "unidentified"
@@ -23,11 +23,7 @@ MAX_VICTIMS = 100_000
 VICTIM_FIELDS = ("victims_girls", "victims_boys", "victims_women", "victims_men", "victims_unknown")
 
 
-def _vocab(name: str, *entries) -> Vocabulary:
-    return Vocabulary(name, tuple(entries))
-
-
-VIOLATION_TYPE = _vocab("violation_type",
+VIOLATION_TYPE = Vocabulary.of("violation_type",
     ("rape", N_("Rape")),
     ("gang_rape", N_("Gang rape")),
     ("attempted_rape", N_("Attempted rape")),
@@ -43,7 +39,7 @@ VIOLATION_TYPE = _vocab("violation_type",
     ("trafficking_sexual_exploitation", N_("Trafficking for sexual exploitation")),
     ("other_comparable_gravity", N_("Other sexual violence of comparable gravity")),
 )
-INCIDENT_CONTEXT = _vocab("incident_context",
+INCIDENT_CONTEXT = Vocabulary.of("incident_context",
     ("attack_on_locality", N_("Attack on a locality")),
     ("detention", N_("Detention")),
     ("abduction", N_("Abduction")),
@@ -54,7 +50,7 @@ INCIDENT_CONTEXT = _vocab("incident_context",
     ("military_operation", N_("Military operation")),
     ("other", N_("Other")),
 )
-INCIDENT_SOURCE = _vocab("incident_source",
+INCIDENT_SOURCE = Vocabulary.of("incident_source",
     ("survivor", NC_("incident source", "Survivor")),
     ("witness", N_("Witness")),
     ("health_provider", N_("Health provider")),
@@ -70,7 +66,7 @@ INCIDENT_SOURCE = _vocab("incident_source",
     ("media", N_("Media")),
     ("other", N_("Other")),
 )
-INCIDENT_VERIFICATION = _vocab("incident_verification",
+INCIDENT_VERIFICATION = Vocabulary.of("incident_verification",
     ("reported", N_("Reported, not verified")),
     ("under_verification", N_("Under verification")),
     ("verified", NC_("incident verification", "Verified")),
@@ -79,20 +75,20 @@ INCIDENT_VERIFICATION = _vocab("incident_verification",
 )
 # Still waiting for a verification outcome.
 AWAITING_VERIFICATION = ("reported", "under_verification")
-PARTY_TYPE = _vocab("party_type",
+PARTY_TYPE = Vocabulary.of("party_type",
     ("state_armed_forces", N_("State armed forces")),
     ("state_police", N_("National police")),
     ("non_state_armed_group", N_("Non-state armed group")),
     ("other", N_("Other")),
 )
-COMMITMENT_KIND = _vocab("commitment_kind",
+COMMITMENT_KIND = Vocabulary.of("commitment_kind",
     ("joint_communique", N_("Joint communiqué")),
     ("unilateral_communique", N_("Unilateral communiqué")),
     ("action_plan", N_("Action plan")),
     ("command_order", N_("Command order")),
     ("other", N_("Other")),
 )
-ITEM_STATUS = _vocab("commitment_item_status",
+ITEM_STATUS = Vocabulary.of("commitment_item_status",
     ("not_started", N_("Not started")),
     ("in_progress", N_("In progress")),
     ("achieved", N_("Achieved")),
@@ -235,7 +231,7 @@ def change_verification(incident: Incident, target: str, *, on: date, by: str, n
                         at: datetime | None = None) -> Incident:
     """Move `incident` to verification status `target`, recording the date, who and why."""
     if target not in INCIDENT_VERIFICATION:
-        raise ValidationError({"verification": _("“{value}” is not an allowed value.").format(value=_shown(target))})
+        raise ValidationError({"verification": _("“{value}” is not an allowed value.").format(value=shown_value(target))})
     if target == incident.verification:
         return incident
     at = at or datetime.now(timezone.utc)
@@ -257,16 +253,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 FIRST_ANNEX_YEAR = 2012
 
 
-def _shown(value) -> str:
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def _code(problems: dict, name: str, value, vocabulary: Vocabulary) -> None:
     if not value:
         problems[name] = _("Choose a value.")
     elif value not in vocabulary:
-        problems[name] = _("“{value}” is not an allowed value.").format(value=_shown(value))
+        problems[name] = _("“{value}” is not an allowed value.").format(value=shown_value(value))
 
 
 def _codes(problems: dict, name: str, values, vocabulary: Vocabulary, required: bool) -> None:
@@ -277,7 +268,7 @@ def _codes(problems: dict, name: str, values, vocabulary: Vocabulary, required: 
         problems[name] = _("Choose at least one value.")
     for value in values:
         if value not in vocabulary:
-            problems[name] = _("“{value}” is not an allowed value.").format(value=_shown(value))
+            problems[name] = _("“{value}” is not an allowed value.").format(value=shown_value(value))
 
 
 def _dates(problems: dict, record: Record, names: tuple[str, ...]) -> None:
@@ -318,7 +309,7 @@ def validate_incident(incident: Incident, now: datetime | None = None) -> None:
     if not incident.location_pcode:
         problems["location_pcode"] = _("Choose a place.")
     elif not PCODE.match(incident.location_pcode):
-        problems["location_pcode"] = _("“{value}” is not a P-code.").format(value=_shown(incident.location_pcode))
+        problems["location_pcode"] = _("“{value}” is not a P-code.").format(value=shown_value(incident.location_pcode))
     _codes(problems, "violation_types", incident.violation_types, VIOLATION_TYPE, required=True)
     _codes(problems, "contexts", incident.contexts, INCIDENT_CONTEXT, required=False)
     _codes(problems, "sources", incident.sources, INCIDENT_SOURCE, required=True)
@@ -335,7 +326,7 @@ def validate_incident(incident: Incident, now: datetime | None = None) -> None:
         problems["perpetrator_parties"] = _("Choose the parties credibly suspected, or “Unidentified”.")
     for party in parties:
         if party != UNIDENTIFIED and not (isinstance(party, str) and UUID.match(party)):
-            problems["perpetrator_parties"] = _("“{value}” is not a party.").format(value=_shown(party))
+            problems["perpetrator_parties"] = _("“{value}” is not a party.").format(value=shown_value(party))
     if len(set(parties)) != len(parties):
         problems["perpetrator_parties"] = _("A party is listed twice.")
     if incident.perpetrator_count is not None and (

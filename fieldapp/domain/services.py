@@ -75,6 +75,19 @@ def start_service(service: ReferralService, referral: Referral, *, at: datetime,
     return walk_to(service, referral, target, at=at, by=by, reason=reason, override_reason=override)
 
 
+def walk_from_stored(service: ReferralService, stored: ReferralService | None, referral: Referral, *,
+                     at: datetime, by: str) -> ReferralService:
+    """Bring `service` to the status it asks for through the allowed moves, from where `stored`
+    is (or, new, from where every service starts)."""
+    if stored is None:
+        return start_service(service, referral, at=at, by=by)
+    target, override = service.status, service.consent_override_reason
+    service.status, service.status_history = stored.status, list(stored.status_history)
+    # An override already recorded stays; a new one counts only if this move needs it.
+    service.consent_override_reason = stored.consent_override_reason
+    return walk_to(service, referral, target, at=at, by=by, reason=service.reason, override_reason=override)
+
+
 def needs_consent_override(referral: Referral, target: str) -> bool:
     return target == "referred" and not referral.consent_referral
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import fields
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Alert, Provider, Record, Referral, ReferralService, Training
-from fieldapp.errors import ValidationError
+from fieldapp.errors import ValidationError, shown_value
 from fieldapp.i18n import _
 
 SURVIVOR_CODE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{4,6}$")
@@ -33,6 +34,14 @@ LINE_BREAK = re.compile("[\r\n]")
 MULTILINE_FIELDS = frozenset({"notes", "description", "response", "eligibility_notes", "outcome_notes", "reason",
                               "consent_override_reason"})
 
+
+
+def is_uuid(text: str) -> bool:
+    """`text` is a UUID written the canonical way (lower case, with hyphens)."""
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 def strip_controls(text: str) -> str:
     """`text` without the characters CONTROL matches (for text from files no one can correct here)."""
@@ -66,18 +75,12 @@ def _plain_text(problems: dict, record: Record) -> None:
             problems[name] = control_problem(value, name in MULTILINE_FIELDS)
 
 
-def _shown(value) -> str:
-    """A refused value as quoted in a message: one short line, whatever was typed or received."""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def _check_code(problems: dict, name: str, value, vocabulary: vocab.Vocabulary, required: bool = True) -> None:
     if not value:
         if required:
             problems[name] = _("Choose a value.")
     elif value not in vocabulary:
-        problems[name] = _("“{value}” is not an allowed value.").format(value=_shown(value))
+        problems[name] = _("“{value}” is not an allowed value.").format(value=shown_value(value))
 
 
 def _check_codes(problems: dict, name: str, values: list, vocabulary: vocab.Vocabulary, required: bool) -> None:
@@ -85,7 +88,7 @@ def _check_codes(problems: dict, name: str, values: list, vocabulary: vocab.Voca
         problems[name] = _("Choose at least one value.")
     for value in values:
         if value not in vocabulary:
-            problems[name] = _("“{value}” is not an allowed value.").format(value=_shown(value))
+            problems[name] = _("“{value}” is not an allowed value.").format(value=shown_value(value))
 
 
 @lru_cache(maxsize=None)
@@ -114,7 +117,7 @@ def _pcode(problems: dict, value: str, required: bool = False) -> None:
         if required:
             problems["location_pcode"] = _("Choose a place.")
     elif not PCODE.match(value):
-        problems["location_pcode"] = _("“{value}” is not a P-code.").format(value=_shown(value))
+        problems["location_pcode"] = _("“{value}” is not a P-code.").format(value=shown_value(value))
 
 
 def validate_referral(referral: Referral, now: datetime | None = None) -> None:

@@ -47,15 +47,16 @@ class Vocabulary:
                 return _lookup_in(language, label)
         return code
 
+    @classmethod
+    def of(cls, name: str, *entries: tuple[str, Label]) -> "Vocabulary":
+        """A vocabulary from its (code, label) entries, in the order they are offered."""
+        return cls(name, tuple(entries))
+
     def choices(self) -> list[tuple[str, str]]:
         return [(code, self.label(code)) for code in self.codes]
 
 
-def _vocab(name: str, *entries: tuple[str, Label]) -> Vocabulary:
-    return Vocabulary(name, tuple(entries))
-
-
-INCIDENT_TYPE = _vocab("incident_type",
+INCIDENT_TYPE = Vocabulary.of("incident_type",
     ("rape", N_("Rape")),
     ("sexual_assault", N_("Sexual assault")),
     ("physical_assault", N_("Physical assault")),
@@ -64,22 +65,22 @@ INCIDENT_TYPE = _vocab("incident_type",
     ("psychological_abuse", N_("Psychological / emotional abuse")),
     ("non_gbv", N_("Non-GBV")),
 )
-SEX = _vocab("sex",
+SEX = Vocabulary.of("sex",
     ("female", N_("Female")), ("male", N_("Male")), ("other", N_("Other")), ("undisclosed", N_("Undisclosed")),
 )
-AGE_GROUP = _vocab("age_group",
+AGE_GROUP = Vocabulary.of("age_group",
     ("0-11", N_("0–11 years")), ("12-17", N_("12–17 years")), ("18-59", N_("18–59 years")),
     ("60+", N_("60 years and over")), ("unknown", N_("Unknown")),
 )
-DISPLACEMENT = _vocab("displacement",
+DISPLACEMENT = Vocabulary.of("displacement",
     ("resident", N_("Resident")), ("idp", N_("Internally displaced")), ("refugee", N_("Refugee")),
     ("returnee", N_("Returnee")), ("unknown", N_("Unknown")),
 )
-YES_NO_UNKNOWN = _vocab("yes_no_unknown", ("yes", N_("Yes")), ("no", N_("No")), ("unknown", N_("Unknown")))
-DATE_PRECISION = _vocab("incident_date_precision",
+YES_NO_UNKNOWN = Vocabulary.of("yes_no_unknown", ("yes", N_("Yes")), ("no", N_("No")), ("unknown", N_("Unknown")))
+DATE_PRECISION = Vocabulary.of("incident_date_precision",
     ("exact", N_("Exact")), ("approximate", N_("Approximate")), ("unknown", NC_("date precision", "Unknown")),
 )
-PERPETRATOR_CATEGORY = _vocab("perpetrator_category",
+PERPETRATOR_CATEGORY = Vocabulary.of("perpetrator_category",
     ("state_armed_forces", N_("State armed forces")),
     ("state_police", N_("National police")),
     ("non_state_armed_group", N_("Non-state armed group")),
@@ -89,7 +90,7 @@ PERPETRATOR_CATEGORY = _vocab("perpetrator_category",
     ("un_personnel", N_("UN personnel")),
     ("unknown", N_("Unknown")),
 )
-ENTRY_POINT = _vocab("entry_point",
+ENTRY_POINT = Vocabulary.of("entry_point",
     ("self", N_("The survivor herself")),
     ("can", N_("Community alert network")),
     ("community_focal_point", N_("Community focal point")),
@@ -99,10 +100,10 @@ ENTRY_POINT = _vocab("entry_point",
     ("peacekeepers", N_("Peacekeepers")),
     ("other", N_("Other")),
 )
-CONSENT_BY = _vocab("consent_by", ("survivor", N_("Survivor")), ("caregiver", N_("Caregiver")))
-REFERRAL_STATUS = _vocab("referral_status", ("open", NC_("referral status", "Open")), ("closed", NC_("referral status", "Closed")))
+CONSENT_BY = Vocabulary.of("consent_by", ("survivor", N_("Survivor")), ("caregiver", N_("Caregiver")))
+REFERRAL_STATUS = Vocabulary.of("referral_status", ("open", NC_("referral status", "Open")), ("closed", NC_("referral status", "Closed")))
 
-SECTOR = _vocab("sector",
+SECTOR = Vocabulary.of("sector",
     ("health", N_("Medical care")),
     ("psychosocial", N_("Psychosocial support")),
     ("safety", N_("Safety / protection")),
@@ -112,7 +113,7 @@ SECTOR = _vocab("sector",
     ("child_protection", N_("Child protection")),
     ("other", N_("Other")),
 )
-SERVICE_STATUS = _vocab("service_status",
+SERVICE_STATUS = Vocabulary.of("service_status",
     ("pending", N_("To be referred")),
     ("referred", N_("Referred")),
     ("accepted", N_("Accepted")),
@@ -123,11 +124,11 @@ SERVICE_STATUS = _vocab("service_status",
     ("cancelled", N_("Cancelled")),
 )
 
-CHANNEL = _vocab("channel",
+CHANNEL = Vocabulary.of("channel",
     ("phone_call", N_("Phone call")), ("sms_or_beep", N_("SMS / beep")), ("radio", N_("Radio (HF/VHF)")),
     ("hotline", N_("Hotline")), ("in_person", N_("In person")), ("other", N_("Other")),
 )
-SOURCE_CATEGORY = _vocab("source_category",
+SOURCE_CATEGORY = Vocabulary.of("source_category",
     ("community_focal_point", N_("Community focal point")),
     ("local_protection_committee", N_("Local protection committee")),
     ("local_authority", N_("Local authority")),
@@ -137,7 +138,7 @@ SOURCE_CATEGORY = _vocab("source_category",
     ("anonymous", N_("Anonymous")),
     ("other", N_("Other")),
 )
-THREAT_TYPE = _vocab("threat_type",
+THREAT_TYPE = Vocabulary.of("threat_type",
     ("armed_presence", N_("Presence of armed men")),
     ("attack", N_("Attack")),
     ("abduction", N_("Abduction")),
@@ -149,27 +150,27 @@ THREAT_TYPE = _vocab("threat_type",
     ("child_protection", N_("Child protection")),
     ("other", N_("Other")),
 )
-SEVERITY = _vocab("severity",
+SEVERITY = Vocabulary.of("severity",
     ("low", NC_("severity", "Low")), ("medium", NC_("severity", "Medium")), ("high", NC_("severity", "High")),
     ("critical", NC_("severity", "Critical")),
 )
-VERIFICATION = _vocab("verification",
+VERIFICATION = Vocabulary.of("verification",
     ("unverified", NC_("alert verification", "Unverified")), ("verified", NC_("alert verification", "Verified")),
     ("false_alarm", N_("False alarm")),
 )
-FORWARDED_TO = _vocab("forwarded_to",
+FORWARDED_TO = Vocabulary.of("forwarded_to",
     ("mission_base", N_("Mission base / JOC")),
     ("national_army", N_("National army")),
     ("national_police", N_("National police")),
     ("local_authorities", N_("Local authorities")),
     ("humanitarian_partners", N_("Humanitarian partners")),
 )
-ALERT_STATUS = _vocab("alert_status",
+ALERT_STATUS = Vocabulary.of("alert_status",
     ("open", NC_("alert status", "Open")), ("responded", NC_("alert status", "Responded")),
     ("closed", NC_("alert status", "Closed")), ("no_action_possible", N_("No action possible")),
 )
 
-AUDIENCE = _vocab("audience",
+AUDIENCE = Vocabulary.of("audience",
     ("military_peacekeepers", N_("Military peacekeepers")),
     ("un_police", N_("UN police")),
     ("mission_civilians", N_("Mission civilian staff")),
@@ -183,7 +184,7 @@ AUDIENCE = _vocab("audience",
     ("can_members", N_("Alert network members")),
     ("other", N_("Other")),
 )
-TOPIC = _vocab("topic",
+TOPIC = Vocabulary.of("topic",
     ("crsv_prevention", N_("CRSV prevention")),
     ("referral_pathways", N_("Referral pathways")),
     ("survivor_centred_approach", N_("Survivor-centred approach")),

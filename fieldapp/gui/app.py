@@ -68,10 +68,11 @@ def run(vault_path: Path | str, argv: list[str] | None = None) -> int:
     apply_language(i18n.language())
     vault_path = Path(vault_path)
     remove_restore_leftovers(vault_path)  # of a restore into this folder killed before it finished
-    if (vault_path / "keys").is_dir():
+    vault = Vault(vault_path)
+    if vault.has_remains():
         remove_stale_temp_files(vault_path)
     context = AppContext()
-    window = MainWindow(context, Vault(vault_path))
+    window = MainWindow(context, vault)
     window_ref = [window]
     _install_excepthook(window_ref)
     window.show()

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
@@ -25,6 +25,7 @@ from fieldapp.gui.page import Page
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.signals import signals_blocked
+from fieldapp.gui.widgets.scroll import vertical_scroll
 from fieldapp.gui.workers import show_error
 from fieldapp.i18n import N_, _, language
 from fieldapp.core.changes import ListQuery
@@ -147,11 +148,7 @@ class DocumentsPage(Page):
         inner.addLayout(self.form)
         inner.addWidget(self.note)
         inner.addStretch(1)
-        self.scroll_area = FormScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(content)
+        self.scroll_area = vertical_scroll(content, FormScrollArea())
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addWidget(self.scroll_area)

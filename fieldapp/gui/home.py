@@ -8,13 +8,14 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QLabel, QLayout, QScrollArea, QSizePolicy,
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QLabel, QLayout, QSizePolicy,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.domain import vocab
 from fieldapp.domain.records import utc_now
 from fieldapp.gui.context import AppContext
 from fieldapp.gui.page import Page
+from fieldapp.gui.widgets.scroll import vertical_scroll
 from fieldapp.gui.widgets.wrapping_tree import WrappingTree
 from fieldapp.i18n import N_, _, format_date, format_datetime, format_number, language, ngettext
 from fieldapp.domain.derived import ALERT_OPEN_HOURS, RECENT_DAYS
@@ -140,11 +141,7 @@ class HomePage(Page):
         inner.addWidget(self.counts_heading)
         inner.addLayout(tiles)
         inner.addStretch(0)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(content)
+        self.scroll_area = vertical_scroll(content)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.scroll_area, 1)

@@ -16,23 +16,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormL
 from fieldapp.documents.import_fields import KINDS, Mapping
 from fieldapp.documents.spreadsheet import Workbook, cell_text
 from fieldapp.errors import FieldappError
+from fieldapp.gui.widgets.fields import ERROR_STYLE, error_label
 from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.workers import Worker, error_message
 from fieldapp.i18n import _, format_number, ngettext
 from fieldapp.ops.imports import (ImportCancelled, analyse, data_rows, distinct_values, run_import, save_mapping,
                                   write_refused)
 
-ERROR_STYLE = "color: #b00020;"
 KEY = "\0key"  # the combo entry "identifies the row at its source" (not a field)
 KIND_PAGE, SHEET_PAGE, COLUMNS_PAGE, VALUES_PAGE, DRY_RUN_PAGE, IMPORT_PAGE = range(6)
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 def _say(label: QLabel, text: str) -> None:
@@ -92,7 +84,7 @@ class KindFilePage(QWizardPage):
         self.file_label.setBuddy(self.path)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.problem = _error_label()
+        self.problem = error_label(hidden=True)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(self.choose)
@@ -182,7 +174,7 @@ class ColumnsPage(QWizardPage):
         self.table = _table(["", "", ""])
         self.missing = QLabel()
         self.missing.setWordWrap(True)
-        self.problem = _error_label()
+        self.problem = error_label(hidden=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
@@ -293,7 +285,7 @@ class ValuesPage(QWizardPage):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.table = _table(["", "", ""])
-        self.problem = _error_label()
+        self.problem = error_label(hidden=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.progress)
@@ -690,4 +682,3 @@ def open_import_wizard(context, parent) -> ImportWizard:
     wizard.setWindowModality(Qt.WindowModality.WindowModal)
     wizard.show()
     return wizard
-

@@ -14,13 +14,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFrame,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QScrollArea,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.gui.page import Page
 from fieldapp.gui.widgets.signals import signals_blocked
+from fieldapp.gui.widgets.scroll import vertical_scroll
 from fieldapp.gui.workers import error_message
-from fieldapp.i18n import N_, _, format_datetime, format_number, ngettext
+from fieldapp.i18n import N_, _, format_datetime, format_number, format_stamp, ngettext
 from fieldapp.core.changes import Change
 from fieldapp.ops.sync import counts_line, import_bundles
 from fieldapp.sync.bundle import SUFFIX, export_bundle, file_code, same_role_message, tables_for
@@ -33,17 +34,6 @@ CONFLICT_COLUMNS = (N_("Record"), N_("Kept version"), N_("Other version"), N_("F
 ERROR_STYLE, DONE_STYLE = "color: #b00020;", "color: #1b5e20;"
 HINT_STYLE = "color: #555;"
 CARD_FILTER = N_("Office cards (*.json *.card *.fieldcard);;All files (*)")
-
-
-def _when(text: str | None) -> str:
-    from datetime import datetime
-
-    if not text:
-        return ""
-    try:
-        return format_datetime(datetime.fromisoformat(text), "short")
-    except ValueError:
-        return text
 
 
 def office_label(name: str, code: str) -> str:
@@ -223,11 +213,7 @@ class SyncPage(Page):
                        self.conflicts_box):
             inner.addWidget(widget)
         inner.addStretch(1)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(content)
+        self.scroll_area = vertical_scroll(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll_area)
@@ -331,10 +317,10 @@ class SyncPage(Page):
             self.sites.clearSelection()
             self.sites.setRowCount(len(self._statuses))
             for row, status in enumerate(self._statuses):
-                sent = _("no. {seq}, {date}").format(seq=status.last_sent_seq, date=_when(status.last_sent_at)) \
+                sent = _("no. {seq}, {date}").format(seq=status.last_sent_seq, date=format_stamp(status.last_sent_at)) \
                     if status.last_sent_seq else _("none")
                 received = _("no. {seq}, {date}").format(seq=status.last_received_seq,
-                                                         date=_when(status.last_received_at)) \
+                                                         date=format_stamp(status.last_received_at)) \
                     if status.last_received_seq else _("none")
                 missing = ", ".join(str(n) for n in status.missing)
                 cells = (office_label(status.name, status.office_code), status.role_label, sent, received, missing)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
-                               QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from fieldapp import i18n
 from fieldapp.errors import FieldappError, VaultBusy, WrongPassphrase
 from fieldapp.gui.passphrase import PassphrasePair
 from fieldapp.gui.qt_i18n import apply_language, language_names
+from fieldapp.gui.widgets.scroll import vertical_scroll
 from fieldapp.gui.workers import Worker, error_message, start_key_work
 from fieldapp.i18n import _, ngettext
 from fieldapp.paths import remember_language
@@ -134,11 +135,7 @@ class UnlockScreen(QWidget):
         column.addStretch(2)
         row.addLayout(column, 3)
         row.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll = vertical_scroll(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)

@@ -13,37 +13,27 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget, QWizard, QWizardPage)
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QRadioButton, QSpinBox, QVBoxLayout, QWidget, QWizard, QWizardPage)
 
 from fieldapp import i18n
 from fieldapp.documents.recovery_sheet import key_lines, write_recovery_sheet, write_share_sheets
 from fieldapp.errors import FieldappError
 from fieldapp.gui.passphrase import PassphrasePair
 from fieldapp.gui.qt_i18n import apply_language, language_names
+from fieldapp.gui.widgets.fields import ERROR_STYLE, error_label
+from fieldapp.gui.widgets.scroll import vertical_scroll
 from fieldapp.gui.workers import Worker, error_message, start_key_work
 from fieldapp.i18n import _, format_number
 from fieldapp.paths import remember_language, resources_dir
 from fieldapp.store.vault import OFFICE_CODE, RECOVERY_SLOT, USER_NAME, Vault
 
-ERROR_STYLE = "color: #b00020;"
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    return label
 
 
 def _scrolling(page: QWizardPage) -> QVBoxLayout:
     """The layout to fill for `page`, inside a frameless area that scrolls only up and down."""
     content = QWidget()
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setWidget(content)
+    scroll = vertical_scroll(content)
     outer = QVBoxLayout(page)
     outer.setContentsMargins(0, 0, 0, 0)
     outer.addWidget(scroll)
@@ -83,7 +73,7 @@ class SitePage(QWizardPage):
         self.office_code = QLineEdit()
         self.office_code.setMaxLength(8)
         self.office_code.textEdited.connect(lambda text: self.office_code.setText(text.upper()))
-        self.problem = _error_label()
+        self.problem = error_label()
         self.language_label, self.site_label, self.code_label = QLabel(), QLabel(), QLabel()
         self.language_label.setBuddy(self.language)
         self.site_label.setBuddy(self.site)
@@ -159,7 +149,7 @@ class PlacesPage(QWizardPage):
         file_row.addWidget(self.browse)
         self.directory_hint = QLabel()
         self.directory_hint.setWordWrap(True)
-        self.problem = _error_label()
+        self.problem = error_label()
         layout = _scrolling(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.shipped)
@@ -257,12 +247,12 @@ class UserPage(QWizardPage):
         self.user = QLineEdit()
         self.user.setMaxLength(40)
         self.passphrase = PassphrasePair()
-        self.problem = _error_label()
+        self.problem = error_label()
         self.advice = QLabel()
         self.advice.setWordWrap(True)
         self.user_label = QLabel()
         self.user_label.setBuddy(self.user)
-        self.user_rule = _error_label()
+        self.user_rule = error_label()
         self.user_rule.setAccessibleName("user name rule")
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from fieldapp.documents import hsds
 from fieldapp.documents.import_fields import fold, match_code
 from fieldapp.domain import vocab
 from fieldapp.domain.records import Provider
+from fieldapp.domain.validation import is_uuid
 from fieldapp.errors import ImportFileError, ValidationError
 from fieldapp.fileio import atomic_write
 from fieldapp.i18n import _
@@ -179,7 +179,7 @@ def _import_organization(session, store, report, line, organization, services, l
             record_id = existing.id
         else:
             record = Provider(**values)
-            if _is_uuid(org_id):
+            if is_uuid(org_id):
                 record.id = org_id
             session.providers.insert_in_transaction(record)
             report.created += 1
@@ -189,10 +189,3 @@ def _import_organization(session, store, report, line, organization, services, l
         report.problems.extend(Problem(line, name, "", message) for name, message in error.problems.items())
         return
     store.remember("providers", key, record_id, row_hash, report.file)
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False

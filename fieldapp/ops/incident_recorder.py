@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timezone
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from fieldapp.documents import incident_recorder as ir
 from fieldapp.documents.spreadsheet import Workbook, cell_text
 from fieldapp.domain import services as service_rules
 from fieldapp.domain.records import Referral, ReferralService, utc_now
+from fieldapp.domain.validation import is_uuid
 from fieldapp.documents.import_fields import fold, parse_date
 from fieldapp.errors import ImportFileError, ValidationError
 from fieldapp.fileio import atomic_writer
@@ -254,7 +255,7 @@ def _import_row(session, store, report, line, get, raw, names, perpetrators) -> 
                 report.unchanged += 1
         else:
             record = Referral(**values)
-            if _is_uuid(incident_id):
+            if is_uuid(incident_id):
                 record.id = incident_id  # our own export: the same record in every vault, as bundles keep it
             session.referrals.insert_in_transaction(record)
             _add_services(session, record, services)
@@ -264,15 +265,6 @@ def _import_row(session, store, report, line, get, raw, names, perpetrators) -> 
         report.problems.extend(Problem(line, name, "", message) for name, message in error.problems.items())
         return
     store.remember("referrals", "ir:" + incident_id, record.id, row_hash, report.file)
-
-
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
 
 
 def _add_services(session, referral: Referral, statuses: dict[str, str]) -> int:

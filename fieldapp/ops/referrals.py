@@ -41,7 +41,7 @@ def save_referral(session, referral: Referral, services: Iterable[ReferralServic
         try:
             if stored is not None and (stored.deleted or stored.referral_id != referral.id):
                 raise ValidationError({"id": _("This service no longer exists in the vault.")})
-            _walk(service, stored, referral, now, session.user)
+            rules.walk_from_stored(service, stored, referral, at=now, by=session.user)
             repository.check_for(service, referral)
         except ValidationError as error:
             raise ValidationError({f"services[{index}].{name}": _("Service {n} ({sector}): {problem}").format(
@@ -59,16 +59,3 @@ def save_referral(session, referral: Referral, services: Iterable[ReferralServic
             elif outcome == "updated":
                 service_change.updated.append(service.id)
     return [referral_change, service_change]
-
-
-def _walk(service: ReferralService, stored: ReferralService | None, referral: Referral, now, user: str) -> None:
-    """Bring `service` to the status it asks for through the allowed moves, from where it is
-    stored (or, new, from where every service starts)."""
-    if stored is None:
-        rules.start_service(service, referral, at=now, by=user)
-        return
-    target, override = service.status, service.consent_override_reason
-    service.status, service.status_history = stored.status, list(stored.status_history)
-    # An override already recorded stays; a new one counts only if this move needs it.
-    service.consent_override_reason = stored.consent_override_reason
-    rules.walk_to(service, referral, target, at=now, by=user, reason=service.reason, override_reason=override)

@@ -25,7 +25,6 @@ class VaultLock:
     def __init__(self, path: Path):
         self.path = path
         self._handle = None
-        self.stale_holder: dict | None = None
 
     @property
     def held(self) -> bool:
@@ -43,9 +42,7 @@ class VaultLock:
             raise VaultBusy(_("This vault is already open in another fieldapp window or command "
                               "(process {pid} on {host}). Close it first.").format(
                 pid=holder.get("pid", "?"), host=holder.get("host", "?"))) from None
-        previous = self._read_holder()
-        if previous:
-            self.stale_holder = previous  # left by a process that ended without releasing it
+        # A holder still named in the file is a process that ended without releasing it: ours replaces it.
         handle.seek(0)
         handle.truncate()
         import socket  # here rather than at the top: not needed to show the unlock screen

@@ -11,22 +11,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from fieldapp.domain.synced import RELAYED_TABLES
-from fieldapp.store.sync_store import BATCH, columns
+from fieldapp.store.sync_store import batched, columns
 
 _STAMP_SITE = "substr({column}, 24)"
 # What a bundle must never carry, replaced in the query itself so it never leaves SQLite.
 _BLANKED = {"notes": "''"}
-
-
-def _batched(db, sql: str, params: list, order_index: int) -> Iterator[tuple]:
-    last = -1
-    while True:
-        rows = db.execute(sql, [last, *params, BATCH]).fetchall()
-        if not rows:
-            return
-        for row in rows:
-            yield row[:order_index]
-        last = rows[-1][order_index]
 
 
 _MISSION_TABLES = RELAYED_TABLES  # the mission list headquarters keeps and relays
@@ -48,21 +37,15 @@ class MaraSyncStore:
         select = ", ".join(_BLANKED.get(name, name) for name in cols)
         sql = (f"SELECT {select}, seq FROM incidents WHERE seq > ? AND hlc > ? AND share_with_mara = 1 "
                f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
-        return _batched(self._db, sql, [since, own_site], len(cols))
+        return batched(self._db, sql, [since, own_site], len(cols))
 
     def withdrawn_incidents(self, since: str, peer_site: str) -> Iterator[tuple]:
         """(id, created_at, updated_at, hlc, origin_site) of incidents this peer has had that are no
         longer shared with MARA."""
         sql = ("SELECT i.id, i.created_at, i.updated_at, i.hlc, i.origin_site, i.seq FROM incidents i "
-               "JOIN sync_shared x ON x.peer_site = ? AND x.record_id = i.id AND x.withdrawn = 0 "
-               "WHERE i.seq > ? AND i.share_with_mara = 0 AND i.hlc > ? ORDER BY i.seq LIMIT ?")
-        last = -1
-        while True:
-            rows = self._db.execute(sql, (peer_site, last, since, BATCH)).fetchall()
-            if not rows:
-                return
-            yield from (row[:5] for row in rows)
-            last = rows[-1][5]
+               "JOIN sync_shared x ON x.record_id = i.id AND x.withdrawn = 0 "
+               "WHERE i.seq > ? AND x.peer_site = ? AND i.share_with_mara = 0 AND i.hlc > ? ORDER BY i.seq LIMIT ?")
+        return batched(self._db, sql, [peer_site, since], 5)
 
     def mark_shared_incidents(self, peer_site: str, since: str, own_site: str) -> None:
         self._db.execute(
@@ -82,7 +65,7 @@ class MaraSyncStore:
                f"AND {_STAMP_SITE.format(column='hlc')} = ? AND (hlc > ? OR NOT EXISTS "
                f"(SELECT 1 FROM sync_shared x WHERE x.peer_site = ? AND x.record_id = {table}.id)) "
                "ORDER BY seq LIMIT ?")
-        return _batched(self._db, sql, [own_site, own_site, since, peer_site], len(cols))
+        return batched(self._db, sql, [own_site, own_site, since, peer_site], len(cols))
 
     def mark_own_rows(self, peer_site: str, own_site: str) -> None:
         """After a bundle to `peer_site`: it has every party, commitment and item this site made."""
@@ -100,16 +83,4 @@ class MaraSyncStore:
         site = _STAMP_SITE.format(column="hlc")
         sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND {site} != ? "
                f"AND (hlc > ? OR {site} != ?) ORDER BY seq LIMIT ?")
-        return _batched(self._db, sql, [peer_site, since, own_site], len(cols))
-
-    def ids_in(self, table: str, ids: list[str]) -> set[str]:
-        """Which of `ids` are records of `table` (a MARA table)."""
-        if table not in ("parties", "commitments"):
-            raise ValueError(table)
-        found: set[str] = set()
-        ids = list(set(ids))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            found.update(row[0] for row in self._db.execute(
-                f"SELECT id FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
-        return found
+        return batched(self._db, sql, [peer_site, since, own_site], len(cols))

@@ -149,10 +149,10 @@ def referral_figures(connection, period: Period) -> ReferralFigures:
             continue
         figures.counted += n
         figures.crsv += n if crsv else 0
-        _add(figures.by_incident_type, incident_type, n)
-        _add(figures.by_sex_age, (sex, age_group), n)
-        _add(figures.by_group, group, n)
-        _add(figures.by_delay, delay_bucket(delay_days) or "unknown", n)
+        add_count(figures.by_incident_type, incident_type, n)
+        add_count(figures.by_sex_age, (sex, age_group), n)
+        add_count(figures.by_group, group, n)
+        add_count(figures.by_delay, delay_bucket(delay_days) or "unknown", n)
         if within_72h is not None:
             figures.known_incident_time += n
             figures.within_72h += n if within_72h else 0
@@ -176,7 +176,7 @@ def referral_figures(connection, period: Period) -> ReferralFigures:
     return figures
 
 
-def _add(counts: dict, key, n: int) -> None:
+def add_count(counts: dict, key, n: int) -> None:
     counts[key] = counts.get(key, 0) + n
 
 
@@ -202,8 +202,8 @@ def alert_figures(connection, period: Period) -> AlertFigures:
         [start, end, period.pcode_glob])
     for status, threats, forwarding, response in rows:
         figures.received += 1
-        _add(figures.by_status, status, 1)
-        _add(threat_lists, threats, 1)
+        add_count(figures.by_status, status, 1)
+        add_count(threat_lists, threats, 1)
         if forwarding is not None:
             figures.forwarded += 1
             to_forwarding.append(forwarding)
@@ -212,7 +212,7 @@ def alert_figures(connection, period: Period) -> AlertFigures:
             to_response.append(response)
     for threats, n in threat_lists.items():  # each distinct JSON list is parsed once
         for threat in json.loads(threats or "[]"):
-            _add(figures.by_threat_type, threat, n)
+            add_count(figures.by_threat_type, threat, n)
     figures.median_minutes_to_forwarding = _median(to_forwarding)
     figures.median_minutes_to_response = _median(to_response)
     return figures

@@ -318,7 +318,6 @@ class Repository(Generic[R]):
     def update(self, record: R) -> Change:
         before = self.get(record.id)
         self._check(record)
-        self._before_update(before, record)
         changed = self._changed_fields(before, record)
         if not changed:
             return Change(self.RECORD.KIND)
@@ -329,15 +328,8 @@ class Repository(Generic[R]):
             record.deleted = False
             self._write_version(record)
             self._writer.audit.append(self._writer.user, "update", self.RECORD.KIND, record.id, {"fields": changed})
-            self._after_update(before, record)
             self._writer.persist_clock()
         return Change(self.RECORD.KIND, updated=[record.id])
-
-    def _before_update(self, before: R, after: R) -> None:
-        """Hook: refuse an update that breaks a rule spanning two versions."""
-
-    def _after_update(self, before: R, after: R) -> None:
-        """Hook: extra audit entries inside the update's transaction."""
 
     # -- imports: writes inside a transaction the caller holds (one spreadsheet, one transaction) --
     def insert_in_transaction(self, record: R) -> None:
@@ -508,45 +500,23 @@ class ServiceRepository(Repository[ReferralService]):
             self._audit_override(service)
         return outcome
 
-    def transition(self, service_id: str, target: str, reason: str = "", override_reason: str = "") -> Change:
-        """Move a service to `target` by the rules of DESIGN.md 2.2 (consent rule included)."""
-        service = self.get(service_id)
-        service_rules.apply_transition(service, self._referrals.get(service.referral_id), target,
-                                       at=utc_now(), by=self._writer.user, reason=reason,
-                                       override_reason=override_reason)
-        return self._save_transition(service, override_used=bool(override_reason) and target == "referred")
-
-    def _save_transition(self, service: ReferralService, override_used: bool) -> Change:
-        self._check(service)
+    def update(self, record: ReferralService) -> Change:
+        """A new version of a stored service, its status walked there through the allowed moves."""
+        stored = self.get(record.id)
+        referral = self._referrals.get(stored.referral_id)
+        if record.referral_id != stored.referral_id:
+            raise ValidationError({"referral_id": _("The referral of this service does not exist.")})
+        service_rules.walk_from_stored(record, stored, referral, at=utc_now(), by=self._writer.user)
+        self.check_for(record, referral)
         with transaction(self._db):
-            service.updated_at = utc_now()
-            service.hlc = self._writer.clock.now()
-            self._write_version(service)
-            self._writer.audit.append(self._writer.user, "status", service.KIND, service.id,
-                                      {"to": service.status})
-            if override_used:
-                self._audit_override(service)
+            outcome = self.save_in_transaction(record, stored)
             self._writer.persist_clock()
-        return Change(service.KIND, updated=[service.id])
+        return Change(ReferralService.KIND, updated=[record.id] if outcome else [])
 
     def _audit_override(self, service: ReferralService) -> None:
         # The reason itself is audited: overriding consent is a decision someone must answer for.
         self._writer.audit.append(self._writer.user, "consent_override", service.KIND, service.id,
                                   {"referral_id": service.referral_id, "reason": service.consent_override_reason})
-
-    def _before_update(self, before: ReferralService, after: ReferralService) -> None:
-        if before.status != after.status:
-            target, after.status = after.status, before.status
-            after.status_history = list(before.status_history)
-            override, after.consent_override_reason = after.consent_override_reason, before.consent_override_reason
-            service_rules.walk_to(after, self._referrals.get(after.referral_id), target, at=utc_now(),
-                                  by=self._writer.user, reason=after.reason, override_reason=override)
-            after._override_used = bool(after.consent_override_reason) and not before.consent_override_reason
-
-    def _after_update(self, before: ReferralService, after: ReferralService) -> None:
-        if getattr(after, "_override_used", False):
-            self._audit_override(after)
-
 
 
 class AlertRepository(Repository[Alert]):

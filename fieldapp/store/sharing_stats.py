@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fieldapp.domain.derived import delay_bucket
-from fieldapp.store.reports import DELAY_SQL, Period
+from fieldapp.store.reports import DELAY_SQL, Period, add_count
 
 # A service counts once the survivor was referred to it: not while pending, nor when she declined
 # or it was cancelled before any referral.
@@ -27,10 +27,6 @@ class SharingFigures:
     counted: int = 0
 
 
-def _add(counts: dict, key, n: int) -> None:
-    counts[key] = counts.get(key, 0) + n
-
-
 def sharing_figures(connection, period: Period) -> SharingFigures:
     start, end = period.bounds()
     params = [start, end, period.pcode_glob]
@@ -41,14 +37,14 @@ def sharing_figures(connection, period: Period) -> SharingFigures:
         "AND location_pcode GLOB ? GROUP BY 1, 2, 3, 4, 5", params)
     for month, incident_type, sex, age_group, delay_days, n in rows:
         figures.counted += n
-        _add(figures.by_type, (month, incident_type), n)
-        _add(figures.by_sex_age, (month, (sex, age_group)), n)
-        _add(figures.by_delay, (month, delay_bucket(delay_days) or "unknown"), n)
+        add_count(figures.by_type, (month, incident_type), n)
+        add_count(figures.by_sex_age, (month, (sex, age_group)), n)
+        add_count(figures.by_delay, (month, delay_bucket(delay_days) or "unknown"), n)
     placeholders = ", ".join("?" for _ in NOT_REFERRED)
     for month, sector, n in connection.execute(
             "SELECT substr(r.reported_at, 1, 7), s.sector, count(*) FROM referrals r CROSS JOIN referral_services s "
             "ON s.referral_id = r.id WHERE +s.deleted = 0 AND r.deleted = 0 AND r.consent_reporting = 1 "
             f"AND r.reported_at >= ? AND r.reported_at < ? AND r.location_pcode GLOB ? "
             f"AND s.status NOT IN ({placeholders}) GROUP BY 1, 2", [*params, *NOT_REFERRED]):
-        _add(figures.services_by_sector, (month, sector), n)
+        add_count(figures.services_by_sector, (month, sector), n)
     return figures

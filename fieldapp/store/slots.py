@@ -19,8 +19,10 @@ import json
 import os
 import re
 import secrets
-from fieldapp.store.meta import get_meta, set_meta
 from pathlib import Path
+
+from fieldapp.fileio import fsync_folder
+from fieldapp.store.meta import get_meta, set_meta
 
 SLOT_SUFFIX = ".age"
 RECOVERY_STEM = "recovery"
@@ -118,15 +120,5 @@ def hide_legacy_names(keys: Path, connection, transaction) -> list[str]:
         write_slot_users(connection, mapping)
     for user, stem in renames.items():
         os.replace(keys / f"{user}{SLOT_SUFFIX}", keys / f"{stem}{SLOT_SUFFIX}")
-    _fsync_folder(keys)
+    fsync_folder(keys)
     return sorted(renames)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -66,6 +66,20 @@ _CONFLICT_COLUMNS = ("seq, record_type, record_id, site, hlc, version, differs, 
                      "resolution, resolved_at, resolved_by")
 
 
+def batched(db, sql: str, params: list, order_index: int) -> Iterator[tuple]:
+    """Keyset paging on the table's stable row order: flat memory however large the table. `sql`
+    takes the last order value seen first, then `params`, then the batch size; its rows end with
+    the order value, at `order_index`, which is cut off."""
+    last = -1
+    while True:
+        rows = db.execute(sql, [last, *params, BATCH]).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield row[:order_index]
+        last = rows[-1][order_index]
+
+
 def _stored(row) -> StoredVersion:
     values = list(row)
     values[1] = BY_KIND[values[1]].name  # stored as the record's kind, handed back as its table
@@ -178,16 +192,6 @@ class SyncStore:
              json.dumps(summary, sort_keys=True)))
 
     # -- what a bundle carries -----------------------------------------------------------------
-    def _batched(self, sql: str, params: list, order_index: int) -> Iterator[tuple]:
-        """Keyset paging on the table's stable row order: flat memory however large the table."""
-        last = -1
-        while True:
-            rows = self._db.execute(sql, [last, *params, BATCH]).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield row[:order_index]
-            last = rows[-1][order_index]
 
     def changed_rows(self, table: str, since: str, own_site: str) -> Iterator[tuple]:
         """Rows of `table` this site last wrote after the stamp `since` (every row for "")."""
@@ -195,14 +199,14 @@ class SyncStore:
         cols = columns(table)
         sql = (f"SELECT {', '.join(cols)}, {order} FROM {table} WHERE {order} > ? AND hlc > ? "
                f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY {order} LIMIT ?")
-        return self._batched(sql, [since, own_site], len(cols))
+        return batched(self._db, sql, [since, own_site], len(cols))
 
     def shared_referrals(self, since: str, own_site: str) -> Iterator[tuple]:
         """Referrals with consent to reporting, last written here after `since`."""
         cols = columns("referrals")
         sql = (f"SELECT {', '.join(cols)}, seq FROM referrals WHERE seq > ? AND hlc > ? AND consent_reporting = 1 "
                f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
-        return self._batched(sql, [since, own_site], len(cols))
+        return batched(self._db, sql, [since, own_site], len(cols))
 
     def shared_services(self, since: str, own_site: str, peer_site: str) -> Iterator[tuple]:
         """Services of referrals with consent: changed after `since`, or all of a referral that this
@@ -213,36 +217,24 @@ class SyncStore:
                f"WHERE s.seq > ? AND r.consent_reporting = 1 AND {_STAMP_SITE.format(column='s.hlc')} = ? "
                "AND (s.hlc > ? OR NOT EXISTS (SELECT 1 FROM sync_shared x WHERE x.peer_site = ? "
                "AND x.record_id = r.id AND x.withdrawn = 0)) ORDER BY s.seq LIMIT ?")
-        return self._batched(sql, [own_site, since, peer_site], len(cols))
+        return batched(self._db, sql, [own_site, since, peer_site], len(cols))
 
     def withdrawn_referrals(self, since: str, peer_site: str) -> Iterator[tuple]:
         """(id, created_at, updated_at, hlc, origin_site) of referrals this peer has had whose
         consent to reporting was withdrawn since."""
         sql = ("SELECT r.id, r.created_at, r.updated_at, r.hlc, r.origin_site, r.seq FROM referrals r "
-               "JOIN sync_shared x ON x.peer_site = ? AND x.record_id = r.id AND x.withdrawn = 0 "
-               "WHERE r.seq > ? AND r.consent_reporting = 0 AND r.hlc > ? ORDER BY r.seq LIMIT ?")
-        last = -1
-        while True:
-            rows = self._db.execute(sql, (peer_site, last, since, BATCH)).fetchall()
-            if not rows:
-                return
-            yield from (row[:5] for row in rows)
-            last = rows[-1][5]
+               "JOIN sync_shared x ON x.record_id = r.id AND x.withdrawn = 0 "
+               "WHERE r.seq > ? AND x.peer_site = ? AND r.consent_reporting = 0 AND r.hlc > ? ORDER BY r.seq LIMIT ?")
+        return batched(self._db, sql, [peer_site, since], 5)
 
     def withdrawn_services(self, since: str, peer_site: str) -> Iterator[tuple]:
         """(id, created_at, updated_at, stamp, origin_site, referral_id) of the services of those
         referrals; the stamp is the later of the service's and the withdrawal's."""
         sql = ("SELECT s.id, s.created_at, s.updated_at, max(s.hlc, r.hlc), s.origin_site, s.referral_id, s.seq "
                "FROM referral_services s JOIN referrals r ON r.id = s.referral_id "
-               "JOIN sync_shared x ON x.peer_site = ? AND x.record_id = r.id AND x.withdrawn = 0 "
-               "WHERE s.seq > ? AND r.consent_reporting = 0 AND r.hlc > ? ORDER BY s.seq LIMIT ?")
-        last = -1
-        while True:
-            rows = self._db.execute(sql, (peer_site, last, since, BATCH)).fetchall()
-            if not rows:
-                return
-            yield from (row[:6] for row in rows)
-            last = rows[-1][6]
+               "JOIN sync_shared x ON x.record_id = r.id AND x.withdrawn = 0 "
+               "WHERE s.seq > ? AND x.peer_site = ? AND r.consent_reporting = 0 AND r.hlc > ? ORDER BY s.seq LIMIT ?")
+        return batched(self._db, sql, [peer_site, since], 6)
 
     def reshared_service_ids(self, since: str, peer_site: str) -> list[str]:
         """Services of referrals whose consent was withdrawn, sent as tombstones, and given again:

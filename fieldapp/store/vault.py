@@ -134,10 +134,6 @@ class Vault:
     def release(self) -> None:
         self._lock.release()
 
-    @property
-    def stale_lock_cleared(self) -> bool:
-        return self._lock.stale_holder is not None
-
     # -- creation ------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path | str, site_name: str, office_code: str, user: str,

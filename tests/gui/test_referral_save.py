@@ -5,6 +5,7 @@ message naming it and nothing saved (DESIGN.md 5)."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from fieldapp.domain.records import Referral, ReferralService
 from fieldapp.gui.forms.referral_form import ReferralForm
+from fieldapp.ops.referrals import save_referral
 from fieldapp.core.changes import ListQuery
 
 
@@ -152,7 +154,7 @@ def test_a_service_refused_at_save_names_it_and_leaves_everything_as_it_was(qtbo
     click_row(qtbot, panel, 1)
     choose_status(qtbot, panel, "Referred")
     # Meanwhile the legal service was cancelled (another window, a bundle from headquarters).
-    session.services.transition(legal.id, "cancelled")
+    save_referral(session, session.referrals.get(stored.id), [replace(legal, status="cancelled")])
     audit_before = session.audit.count()
 
     announced = changes_announced(unlocked)

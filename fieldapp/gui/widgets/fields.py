@@ -15,6 +15,16 @@ ERROR_STYLE = "color: #b00020;"
 _UNLIMITED = 16777215  # QWIDGETSIZE_MAX: widgets narrower than this keep their width, left-aligned
 
 
+
+def error_label(hidden: bool = False) -> QLabel:
+    """A red, wrapping label for what went wrong; empty until there is something to say."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    if hidden:
+        label.hide()
+    return label
+
 class FieldGrid(QWidget):
     """Rows of label | input, each with a hidden error line below the input.
 

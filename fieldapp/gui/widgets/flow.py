@@ -114,10 +114,6 @@ class Columns(QWidget):
         return sum(widget.minimumSizeHint().width() for widget in self._widgets) + \
             self._layout.spacing() * (len(self._widgets) - 1)
 
-    @property
-    def side_by_side(self) -> bool:
-        return self._layout.direction() == QBoxLayout.Direction.LeftToRight
-
     def fit_width(self, width: int) -> None:
         """Lay out for `width` pixels (the viewport of the form's scroll area)."""
         wanted = (QBoxLayout.Direction.LeftToRight if width >= self.side_by_side_width()
