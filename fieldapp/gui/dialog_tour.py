@@ -43,29 +43,27 @@ def _form(name: str, form) -> Opened:
     return Opened(name, form, list(form.buttons.buttons()), [services.add_button] if services is not None else [])
 
 
-def tour(window, open_dialog=lambda dialog: dialog.show()) -> Iterator[Opened]:
+def tour(window) -> Iterator[Opened]:
     """Open each form and dialog over `window` (unlocked, with records), yield it, close it.
     The caller resizes, checks or photographs it between two steps."""
-    from fieldapp.gui.backup_dialog import RestoreDialog
-    from fieldapp.gui.import_wizard import open_import_wizard
-    from fieldapp.gui.parties_page import PartiesPage
-    from fieldapp.gui.protection import LockSettingsDialog
-    from fieldapp.gui.sync_page import AddOfficeDialog
-    from fieldapp.gui.wizard import SharesDialog
-    from fieldapp.sync.site import Site
-
     for page in window.pages:
         window.show_page(page)
-        if isinstance(page, ListPage) and page.FORM is not None:
-            page.new_record()
-            yield _form(f"{page.KIND}-form-new", page.form)
-            _close(page.form)
+        yield from forms_of(page)
+    yield from other_dialogs(window)
+
+
+def forms_of(page) -> Iterator[Opened]:
+    """The forms a page opens: its record's (with the service and reason dialogs of a referral),
+    then a new one; the parties page's party and commitment forms."""
+    from fieldapp.gui.parties_page import PartiesPage
+
+    if isinstance(page, ListPage) and page.FORM is not None:
+        if page.current_record() is None:
             page.refresh()
             page.select_row(0)
-            page.edit_current()
-            if page.form is None:
-                continue
-            form = page.form
+        page.edit_current()
+        form = page.form
+        if form is not None:
             yield _form(f"{page.KIND}-form", form)
             services = getattr(form, "services", None)
             if services is not None:
@@ -82,24 +80,38 @@ def tour(window, open_dialog=lambda dialog: dialog.show()) -> Iterator[Opened]:
                         _close(services.dialog)
                         break
             _close(form)
-        if isinstance(page, PartiesPage):
-            page.refresh()
-            page.new_party()
-            yield _form("party-form-new", page.form)
-            _close(page.form)
-            page.edit_party()
-            yield _form("party-form", page.form)
-            _close(page.form)
-            page.new_commitment()
-            yield _form("commitment-form-new", page.form)
-            _close(page.form)
-            for name, open_form in page.screenshot_forms():
-                if name == "commitment-form":
-                    form = open_form()
-                    if form.drafts:
-                        form.table.setCurrentItem(form.table.topLevelItem(0))  # the item editor filled in
-                    yield _form("commitment-form", form)
-                    _close(form)
+        page.new_record()
+        yield _form(f"{page.KIND}-form-new", page.form)
+        _close(page.form)
+    if isinstance(page, PartiesPage):
+        page.refresh()
+        page.edit_party()
+        yield _form("party-form", page.form)
+        _close(page.form)
+        page.new_party()
+        yield _form("party-form-new", page.form)
+        _close(page.form)
+        for name, open_form in page.screenshot_forms():
+            if name == "commitment-form":
+                form = open_form()
+                if form.drafts:
+                    form.table.setCurrentItem(form.table.topLevelItem(0))  # the item editor filled in
+                yield _form("commitment-form", form)
+                _close(form)
+        page.new_commitment()
+        yield _form("commitment-form-new", page.form)
+        _close(page.form)
+
+
+def other_dialogs(window) -> Iterator[Opened]:
+    """The dialogs of the menus and of the Sync page, and the import wizard's first step."""
+    from fieldapp.gui.backup_dialog import RestoreDialog
+    from fieldapp.gui.import_wizard import open_import_wizard
+    from fieldapp.gui.protection import LockSettingsDialog
+    from fieldapp.gui.sync_page import AddOfficeDialog
+    from fieldapp.gui.wizard import SharesDialog
+    from fieldapp.sync.site import Site
+
     session = window.context.session
     for name, dialog in (
             ("add-office-dialog", lambda: AddOfficeDialog(Site(session).card(), True, window)),
@@ -107,7 +119,7 @@ def tour(window, open_dialog=lambda dialog: dialog.show()) -> Iterator[Opened]:
             ("protection-settings", lambda: LockSettingsDialog(5, 10, window)),
             ("recovery-shares-dialog", lambda: SharesDialog(window))):
         opened = dialog()
-        open_dialog(opened)
+        opened.show()
         yield Opened(name, opened, _buttons(opened), [])
         _close(opened)
         opened.deleteLater()
