@@ -137,13 +137,17 @@ class ListPage(Page):
         self.new_button.clicked.connect(self.new_record)
         self.edit_button.clicked.connect(self.edit_current)
         self.delete_button.clicked.connect(self.delete_current)
-        top = QHBoxLayout()
+        # The buttons beside the title, at the right, or under it when the row is too narrow (in
+        # French at 150 % scaling) instead of pushing the window wider than the screen.
+        top = FlowLayout()
         self.action_row = top  # pages may add buttons beside New / Edit / Delete
-        top.addWidget(self.title_label)
-        top.addWidget(self.count_label)
-        top.addStretch(1)
+        top.add_widget(self.title_label)
+        top.add_widget(self.count_label)
+        spacer = QWidget()
+        spacer.setFixedSize(0, 0)
+        top.add_widget(spacer, stretch=True)
         for button in (self.new_button, self.edit_button, self.delete_button):
-            top.addWidget(button)
+            top.add_widget(button)
 
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)

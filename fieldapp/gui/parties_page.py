@@ -116,12 +116,27 @@ class PartiesPage(Page):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(lambda *_args: self._fit_party_columns())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_party,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.retranslate()
+
+    # The parties' type is also on the line above their commitments: on a narrow pane (1024
+    # pixels, French) its column goes, so a party's name takes one or two lines instead of four.
+    TYPE_COLUMN_FROM = 560  # pixels of list
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_party_columns()
+
+    def _fit_party_columns(self) -> None:
+        narrow = self.parties.width() < self.TYPE_COLUMN_FROM
+        if self.parties.isColumnHidden(2) != narrow:
+            self.parties.setColumnHidden(2, narrow)
+            self.parties.fit_columns()
 
     # -- Page hooks ----------------------------------------------------------------------------
     def retranslate(self) -> None:

@@ -3,8 +3,8 @@
 Runs offscreen on throw-away vaults in a temporary folder and writes, in English then French, at
 the size a maximised window has on a 1366×768 and on a 1024×600 screen (`en-…png` and
 `en-1024x600-…png`): the three steps of the first-run wizard, the unlock screen and its recovery
-form, Home, every page of the navigation (lists with their detail pane), and every record form at
-the window's size. What layout_check finds (a text cut short, a button out of sight, sideways
+form, Home, every page of the navigation (lists with their detail pane), every record form (filled
+in and new) at the window's size, and every other dialog (gui/dialog_tour.py) at its own. What layout_check finds (a text cut short, a button out of sight, sideways
 scrolling) is printed beside the file name. Nothing is kept but the PNG files.
 """
 
@@ -30,6 +30,8 @@ from fieldapp.fileio import atomic_write  # noqa: E402
 from fieldapp.gui.app import create_application  # noqa: E402
 from fieldapp.gui.context import AppContext  # noqa: E402
 from fieldapp.gui import layout_check  # noqa: E402
+from fieldapp.gui.dialog_tour import forms_of, other_dialogs  # noqa: E402
+from fieldapp.gui.forms.base import RecordForm  # noqa: E402
 from fieldapp.gui.list_page import ListPage  # noqa: E402
 from fieldapp.gui.main_window import MainWindow  # noqa: E402
 from fieldapp.gui.qt_i18n import apply_language  # noqa: E402
@@ -157,21 +159,21 @@ def _pages(shoot: Shooter, window: MainWindow) -> None:
             else:
                 page.select_row(0)
         shoot.save(window, _slug(page.KIND or page.TITLE))
-        if isinstance(page, ListPage) and page.FORM is not None and page.current_record() is not None:
-            page.edit_current()
-            form = page.form
-            if form is not None:
-                form.resize(*shoot.size)
-                shoot.save(form, f"{_slug(page.KIND)}-form", list(form.buttons.buttons()))
-                form.reject()  # unchanged, so it closes without asking
-                _settle(100)
-        for name, open_form in getattr(page, "screenshot_forms", list)():
-            form = open_form()  # pages that are not lists (parties & commitments) name their forms
-            if form is not None:
-                _settle(100)
-                shoot.save(form, name)
-                form.reject()
-                _settle(100)
+        for opened in forms_of(page):
+            _dialog(shoot, opened)
+    for opened in other_dialogs(window):
+        _dialog(shoot, opened)
+
+
+def _dialog(shoot: Shooter, opened) -> None:
+    """A form at the window's size (as it opens on that screen); a small dialog at its own."""
+    dialog = opened.dialog
+    _settle(100)
+    if isinstance(dialog, RecordForm):
+        dialog.resize(*shoot.size)
+    else:
+        dialog.resize(min(dialog.width(), shoot.size[0]), min(dialog.height(), shoot.size[1]))
+    shoot.save(dialog, opened.name, opened.main_buttons)
 
 
 def take(outdir: Path, records: int = 400, languages: tuple[str, ...] = ("en", "fr"),

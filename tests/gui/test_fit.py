@@ -183,3 +183,31 @@ def test_change_status_keeps_room_for_its_menu_arrow(qtbot, window, session, con
     assert button.menu() is not None
     assert button.width() >= text + arrow + margins, (button.text(), button.width(), text, arrow, margins)
     form.reject()
+
+
+def test_party_names_keep_to_two_lines_at_1024_pixels_in_french(qtbot, window, session, context):
+    """The Parties page on a 1024×600 screen in French: the parties' type, also on the line above
+    their commitments, gives its column to their names, which wrapped onto four to six lines."""
+    from fieldapp.gui.parties_page import PartiesPage
+
+    fill(session, 10)
+    add_long_french_records(session, 2)
+    apply_language("fr", context)
+    page = next(p for p in window.pages if isinstance(p, PartiesPage))
+    window.show_page(page)
+    window.resize(*layout_check.window_size("1024x600"))
+    settle(qtbot, 150)
+    tree = page.parties
+    line = tree.fontMetrics().height()
+    lines = {tree.topLevelItem(row).text(1): tree.visualItemRect(tree.topLevelItem(row)).height() // line
+             for row in range(tree.topLevelItemCount())}
+    assert len(lines) >= 5 and max(lines.values()) <= 3, lines
+    assert lines["Forces armées de la République démocratique du Congo"] <= 2, lines
+    assert layout_check.cut_texts(window) == [] and layout_check.sideways_scrolling(window) == []
+    tree.setCurrentItem(tree.topLevelItem(0))
+    assert "Groupe armé non étatique" in page.party_detail.text() or "Forces armées" in page.party_detail.text()
+    # On a wide pane the type is a column again.
+    page.splitter.setSizes([900, 300])
+    page.splitter.splitterMoved.emit(900, 1)
+    settle(qtbot)
+    assert not tree.isColumnHidden(2)

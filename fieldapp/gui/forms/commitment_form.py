@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QPushButton,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from fieldapp.domain import mara
 from fieldapp.domain.mara import Commitment, CommitmentItem
@@ -19,8 +19,11 @@ from fieldapp.gui.forms.party_form import EditsStayHereNote
 from fieldapp.gui.table_models import WARNING_COLOR
 from fieldapp.gui.widgets.dates import DateInput
 from fieldapp.gui.widgets.fields import FieldGrid
+from fieldapp.gui.widgets.fit import fit_to_screen
+from fieldapp.gui.widgets.flow import Columns
 from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.widgets.vocab import VocabCombo
+from fieldapp.gui.widgets.wrapping_tree import WrappingTree
 from fieldapp.i18n import N_, _, format_date
 from fieldapp.ops import mara as mara_ops
 
@@ -36,62 +39,75 @@ class CommitmentForm(RecordForm):
         super().__init__(context, record, parent)
 
     def build(self, body: QWidget) -> None:
+        # Two columns of fields above and below the list of items when the form is wide enough
+        # (1024 pixels in French), one under the other when not; the list's columns share its
+        # width and long promises wrap, so nothing scrolls sideways (issue 12).
         layout = QVBoxLayout(body)
         layout.addWidget(EditsStayHereNote(self.context, self.record, "commitment", body))
-        top, items = FieldGrid(body), FieldGrid(body)
-        self.grids = [top, items]
+        heading = FieldGrid(body)  # the title, long, on the whole width
+        layout.addWidget(heading)
+        top, notes = self.two_grids(layout)
         self.party = QComboBox()
+        self.party.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.party.setMinimumContentsLength(12)  # a long party name does not widen the form
         if self.context.is_unlocked:
             for party in self.context.session.parties.all():
                 self.party.addItem(party.display_name(), party.id)
-        self.top_grid = top
+        self.top_grids = [heading, top, notes]
         top.add("party_id", N_("Party"), self.party, bound=True, read=lambda box: box.currentData() or "",
                 write=lambda box, party_id: box.setCurrentIndex(max(0, box.findData(party_id))))
         self.kind = top.add("kind", N_("Kind"), VocabCombo(mara.COMMITMENT_KIND), bound=True)
-        self.title = top.add("title", N_("Title"), QLineEdit(), bound=True)
-        self.signed_on = top.add("signed_on", N_("Signed on"), DateInput(optional=True), bound=True)
-        self.notes = top.add("notes", N_("Notes"), text_box(2), bound=True)
-        layout.addWidget(top)
+        self.title = heading.add("title", N_("Title"), QLineEdit(), bound=True)
+        self.signed_on = notes.add("signed_on", N_("Signed on"), DateInput(optional=True), bound=True)
+        self.notes = notes.add("notes", N_("Notes"), text_box(2), bound=True)
 
-        self.table = QTreeWidget()
+        self.items_heading = QLabel()
+        self.items_heading.setStyleSheet("font-weight: bold;")
+        layout.addWidget(self.items_heading)
+        self.table = WrappingTree()
         self.table.setColumnCount(4)
         self.table.setRootIsDecorated(False)
-        self.table.setUniformRowHeights(True)
+        self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.header().setStretchLastSection(True)
-        self.table.setFixedHeight(self.table.fontMetrics().height() * 7 + 30)
+        self.table.setMinimumHeight(self.table.fontMetrics().height() * 5 + 30)
         self.table.currentItemChanged.connect(lambda *_args: self._show_item())
-        items.add_widget(self.table)
-        buttons = QWidget()
-        row = QHBoxLayout(buttons)
-        row.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)  # the list takes the height to spare
+        buttons = QHBoxLayout()
         self.add_button = QPushButton()
         self.remove_button = QPushButton()
         self.add_button.clicked.connect(self.add_item)
         self.remove_button.clicked.connect(self.remove_item)
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
-        row.addStretch(1)
-        items.add_widget(buttons)
-        self.items_grid = items
-        self.description = items.add("description", N_("What was promised"), QLineEdit(), bound=True)
-        self.due_on = items.add("due_on", N_("Due on"), DateInput(optional=True), bound=True)
-        self.status = items.add("status", N_("Status"), VocabCombo(mara.ITEM_STATUS), bound=True)
-        self.evidence = items.add("evidence", N_("Evidence"), QLineEdit(), bound=True)
-        self.reviewed_on = items.add("reviewed_on", N_("Last reviewed on"), DateInput(optional=True), bound=True)
-        layout.addWidget(items)
-        for widget, signal in ((self.description, self.description.textEdited), (self.evidence, self.evidence.textEdited),
-                               (self.due_on, self.due_on.changed), (self.reviewed_on, self.reviewed_on.changed),
-                               (self.status, self.status.code_changed)):
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        promise, review = FieldGrid(body), FieldGrid(body)
+        self.item_grids = [promise, review]
+        self.item_columns = Columns(self.item_grids, body)
+        self.description = promise.add("description", N_("What was promised"), text_box(4), bound=True)
+        self.due_on = promise.add("due_on", N_("Due on"), DateInput(optional=True), bound=True)
+        self.status = promise.add("status", N_("Status"), VocabCombo(mara.ITEM_STATUS), bound=True)
+        self.evidence = review.add("evidence", N_("Evidence"), text_box(2), bound=True)
+        self.reviewed_on = review.add("reviewed_on", N_("Last reviewed on"), DateInput(optional=True), bound=True)
+        layout.addWidget(self.item_columns)
+        self.grids = self.top_grids + self.item_grids  # labels translated, dates checked, problems shown
+        for signal in (self.description.textChanged, self.evidence.textChanged, self.due_on.changed,
+                       self.reviewed_on.changed, self.status.code_changed):
             signal.connect(lambda *_args: self._store_item())
-        chain_tab_order([self.party, self.kind, self.title, self.signed_on, self.notes, self.table, self.add_button,
+        chain_tab_order([self.title, self.party, self.kind, self.signed_on, self.notes, self.table, self.add_button,
                          self.remove_button, self.description, self.due_on, self.status, self.evidence,
                          self.reviewed_on])
-        self.resize(760, 580)
+        fit_to_screen(self, 980, 640)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            margins = self.body.layout().contentsMargins()
+            self.item_columns.fit_width(event.size().width() - margins.left() - margins.right())
+        return super().eventFilter(watched, event)
 
     def retranslate_fields(self) -> None:
         self.table.setHeaderLabels([_("What was promised"), _("Due on"), _("Status"), _("Last reviewed on")])
+        self.items_heading.setText(_("Items of the commitment"))
         self.add_button.setText(_("Add item"))
         self.remove_button.setText(_("Remove item"))
         for widget in (self.kind, self.signed_on, self.due_on, self.status, self.reviewed_on):
@@ -131,13 +147,16 @@ class CommitmentForm(RecordForm):
         for widget in (self.description, self.due_on, self.status, self.evidence, self.reviewed_on,
                        self.remove_button):
             widget.setEnabled(has)
-        self.items_grid.load(self.drafts[index] if has else CommitmentItem(), quiet=True)
+        for grid in self.item_grids:
+            grid.load(self.drafts[index] if has else CommitmentItem(), quiet=True)
 
     def _store_item(self) -> None:
         index = self.current_index()
         if not 0 <= index < len(self.drafts):
             return
-        draft = self.items_grid.collect_into(self.drafts[index])
+        draft = self.drafts[index]
+        for grid in self.item_grids:
+            grid.collect_into(draft)
         row = self.table.topLevelItem(index)
         for column, text in enumerate(self._row_texts(draft)):
             row.setText(column, text)
@@ -168,7 +187,8 @@ class CommitmentForm(RecordForm):
         return Commitment(party_id=self._party_id)
 
     def load(self, commitment: Commitment) -> None:
-        self.top_grid.load(commitment)
+        for grid in self.top_grids:
+            grid.load(commitment)
         stored = (self.context.session.commitment_items.for_commitment(commitment.id)
                   if self.record is not None and self.context.is_unlocked else [])
         self.drafts = [replace(item) for item in stored]
@@ -176,7 +196,10 @@ class CommitmentForm(RecordForm):
         self._fill_table()
 
     def collect(self) -> Commitment:
-        return self.top_grid.collect_into(replace(self.record) if self.record is not None else Commitment())
+        commitment = replace(self.record) if self.record is not None else Commitment()
+        for grid in self.top_grids:
+            grid.collect_into(commitment)
+        return commitment
 
     def _values(self) -> dict:
         values = super()._values()

@@ -10,14 +10,15 @@ from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QCheckBox, QGridLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QSpinBox, QVBoxLayout, QWidget)
 
 from fieldapp.domain import mara, vocab
 from fieldapp.domain.mara import Incident, IncidentLink
 from fieldapp.gui.forms.base import RecordForm, chain_tab_order, text_box
 from fieldapp.gui.widgets.dates import DateInput
-from fieldapp.gui.widgets.fields import FieldGrid, optional_count
+from fieldapp.gui.widgets.fields import optional_count
+from fieldapp.gui.widgets.fit import fit_to_screen
 from fieldapp.gui.widgets.places import PlacePicker
 from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.gui.widgets.vocab import VocabCheckList, VocabCombo
@@ -281,11 +282,8 @@ class IncidentForm(RecordForm):
         super().__init__(context, record, parent)
 
     def build(self, body: QWidget) -> None:
-        columns = QHBoxLayout(body)
-        left, right = FieldGrid(body), FieldGrid(body)
-        columns.addWidget(left, 1)
-        columns.addWidget(right, 1)
-        self.grids = [left, right]
+        # Side by side when there is room, one under the other at 150 % scaling (no sideways scrolling).
+        left, right = self.two_grids(QVBoxLayout(body))
 
         self.code = left.add("incident_code", N_("Incident code"), QLineEdit(), bound=True)
         self.occurred_on = left.add("occurred_on", N_("Occurred on"), DateInput(optional=True), bound=True)
@@ -355,7 +353,7 @@ class IncidentForm(RecordForm):
                          self.sources, self.verification, self.verification_on, self.verification_note,
                          self.share, self.share_reason, self.actions_taken, self.notes, self.links.search,
                          self.links.list])
-        self.resize(1000, 580)
+        fit_to_screen(self, 1000, 580)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -8,7 +8,7 @@ under the other when there is not, so a form never scrolls sideways at 1024 pixe
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QBoxLayout, QLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLayout, QSizePolicy, QWidget, QWidgetItem
 
 
 class FlowLayout(QLayout):
@@ -28,6 +28,12 @@ class FlowLayout(QLayout):
         self.addWidget(widget)
         if stretch:
             self._stretch.add(id(self._items[-1]))
+
+    def insertWidget(self, index: int, widget: QWidget) -> None:  # noqa: N802 - as QBoxLayout's
+        """`widget` before the item at `index` (a page's own button before New)."""
+        self.addChildWidget(widget)
+        self._items.insert(index if 0 <= index <= len(self._items) else len(self._items), QWidgetItem(widget))
+        self.invalidate()
 
     def count(self) -> int:
         return len(self._items)

@@ -117,7 +117,9 @@ class WrappingTree(QTreeWidget):
         width = self.viewport().width()
         natural, minimum = self._cell_widths()
         header = self.header()
-        for column, size in enumerate(share_width(natural, minimum, width)):
+        shown = [column for column in range(self.columnCount()) if not header.isSectionHidden(column)]
+        sizes = share_width([natural[c] for c in shown], [minimum[c] for c in shown], width)
+        for column, size in zip(shown, sizes):  # a hidden column gives its width to the others
             if header.sectionSize(column) != size:
                 header.resizeSection(column, size)
         self._fitted_width = width
