@@ -214,6 +214,14 @@ def format_number(value: int | float, locale: str | None = None) -> str:
     return _no_break(babel_numbers.format_decimal(value, locale=locale or _locale))
 
 
+def count_words(*counts: tuple[str, int]) -> str:
+    """Several counts on one line, each agreeing in number with its own word: « 1 créé, 2 inchangés ».
+    Each item is (the ngettext of its `{n}` words for n, n): one string holding several counts can
+    agree with none of them."""
+    separator = pgettext("between the counts of an import", ", ")
+    return separator.join(words.format(n=format_number(n)) for words, n in counts)
+
+
 def format_percent(value: float, locale: str | None = None) -> str:
     from babel import numbers as babel_numbers
 

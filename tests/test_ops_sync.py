@@ -53,6 +53,8 @@ def test_a_refused_file_stops_nothing_and_every_file_gets_its_lines(offices, tmp
         "    Trainings: 1 new, 0 updated, 0 unchanged, 0 conflicts",
         "    Parties to conflict: 0 new, 0 updated, 0 unchanged, 0 conflicts",
         "    CRSV incidents: 0 new, 0 updated, 0 unchanged, 0 conflicts",
+        "    Commitments: 0 new, 0 updated, 0 unchanged, 0 conflicts",
+        "    Commitment items: 0 new, 0 updated, 0 unchanged, 0 conflicts",
         f"{name}: already imported (data file 1 from Beni field office); nothing changed.",
     ]
     assert summary.refused
@@ -90,12 +92,15 @@ def test_cancelling_leaves_the_next_files_out(offices, tmp_path):
 
 def test_figures_are_written_the_way_the_reader_s_language_writes_them():
     result = ImportResult(Path("BNI-to-HQ-20260601-0001.fieldbundle"), "site", "Bureau de Beni", 3,
-                          counts={"referrals": {"new": 1530, "updated": 2, "unchanged": 0, "conflicts": 0}})
+                          counts={"referrals": {"new": 1530, "updated": 2, "unchanged": 0, "conflicts": 1},
+                                  "alerts": {"new": 1, "updated": 0, "unchanged": 3, "conflicts": 2}})
     i18n.set_language("fr")
     try:
         lines = ImportSummary([FileImport(result.path, result=result)]).lines()
         counts = counts_line({"referrals": 1530, "alerts": 12})
     finally:
         i18n.set_language("en")
-    assert lines[1] == "    Référencements\u00a0: 1\u00a0530 nouveaux, 2 mis à jour, 0 inchangés, 0 conflits"
+    # Each count agrees with its own word (0 and 1 take the singular in French).
+    assert lines[1] == "    Référencements\u00a0: 1\u00a0530 nouveaux, 2 mis à jour, 0 inchangé, 1 conflit"
+    assert lines[2] == "    Alertes\u00a0: 1 nouveau, 0 mis à jour, 3 inchangés, 2 conflits"
     assert counts == "Référencements\u00a0: 1\u00a0530, Alertes\u00a0: 12"

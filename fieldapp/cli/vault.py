@@ -175,14 +175,14 @@ def cmd_quick_delete(args: argparse.Namespace) -> int:
 
 def cmd_import_places(args: argparse.Namespace) -> int:
     from fieldapp.domain.gazetteer import read_pcode_report
+    from fieldapp.ops.places import import_line
 
     report = read_pcode_report(Path(args.csv))  # read and checked before the vault is touched
     for warning in report.warnings:
         say(warning)
     with open_session(args) as session:
         result = session.places.import_places(report.places, source=Path(args.csv).name)
-        say(_("{file}: {added} places added, {renamed} renamed, {unchanged} unchanged.").format(
-            file=Path(args.csv).name, added=result.added, renamed=result.renamed, unchanged=result.unchanged))
+        say(import_line(Path(args.csv).name, result))
     return EXIT_OK
 
 

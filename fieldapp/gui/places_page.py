@@ -423,9 +423,9 @@ class PlacesPage(Page):
         self.result_label.show()
 
     def _imported(self, path: Path, result) -> None:
-        self._finish_import(_("{file}: {added} places added, {renamed} renamed, {unchanged} unchanged.").format(
-            file=path.name, added=format_number(result.added), renamed=format_number(result.renamed),
-            unchanged=format_number(result.unchanged)), error=False)
+        from fieldapp.ops.places import import_line
+
+        self._finish_import(import_line(path.name, result), error=False)
         from fieldapp.core.changes import Change
 
         self.context.records_changed.emit(Change("place"))

@@ -26,7 +26,7 @@ from fieldapp.domain.mara import UNIDENTIFIED, change_verification
 from fieldapp.domain.records import utc_now
 from fieldapp.domain.validation import PCODE
 from fieldapp.errors import FieldappError, ImportFileError, ValidationError
-from fieldapp.i18n import _, format_number, ngettext, pgettext
+from fieldapp.i18n import _, count_words, ngettext
 
 HEADER_SEARCH_ROWS = 25
 MAX_PROBLEMS = 1000
@@ -108,19 +108,16 @@ class ImportReport:
     def counts(self) -> str:
         """The four figures, each agreeing in number with its own word (« 1 refusé », « 2 refusés »):
         one string holding four counts can agree with none of them."""
-        figures = (self.created, self.updated, self.unchanged, self.refused)
+        created, updated, unchanged, refused = self.created, self.updated, self.unchanged, self.refused
         if self.dry_run:
-            words = (ngettext("{n} to create", "{n} to create", figures[0]),
-                     ngettext("{n} to update", "{n} to update", figures[1]),
-                     ngettext("{n} unchanged", "{n} unchanged", figures[2]),
-                     ngettext("{n} refused", "{n} refused", figures[3]))
-        else:
-            words = (ngettext("{n} created", "{n} created", figures[0]),
-                     ngettext("{n} updated", "{n} updated", figures[1]),
-                     ngettext("{n} unchanged", "{n} unchanged", figures[2]),
-                     ngettext("{n} refused", "{n} refused", figures[3]))
-        separator = pgettext("between the counts of an import", ", ")
-        return separator.join(word.format(n=format_number(n)) for word, n in zip(words, figures)) + "."
+            return count_words((ngettext("{n} to create", "{n} to create", created), created),
+                               (ngettext("{n} to update", "{n} to update", updated), updated),
+                               (ngettext("{n} unchanged", "{n} unchanged", unchanged), unchanged),
+                               (ngettext("{n} refused", "{n} refused", refused), refused)) + "."
+        return count_words((ngettext("{n} created", "{n} created", created), created),
+                           (ngettext("{n} updated", "{n} updated", updated), updated),
+                           (ngettext("{n} unchanged", "{n} unchanged", unchanged), unchanged),
+                           (ngettext("{n} refused", "{n} refused", refused), refused)) + "."
 
     def summary(self) -> str:
         head = _("Dry run, nothing written") if self.dry_run else _("Imported")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from fieldapp.i18n import _, format_number
+from fieldapp.i18n import _, count_words, format_number, ngettext
 from fieldapp.sync.bundle import TABLE_LABELS
 from fieldapp.sync.importer import ImportResult, import_bundle
 from fieldapp.sync.site import SyncError
@@ -40,9 +40,11 @@ class FileImport:
             lines.append(_("{file}: data file {seq} from {site} imported.").format(
                 file=self.path.name, seq=result.seq, site=result.sender_name))
             for table, counts in result.counts.items():
-                lines.append("    " + _("{kind}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
-                                        "conflicts").format(kind=_(TABLE_LABELS[table]),
-                                                            **{k: format_number(v) for k, v in counts.items()}))
+                lines.append("    " + _("{label}: {value}").format(label=_(TABLE_LABELS[table]), value=count_words(
+                    (ngettext("{n} new", "{n} new", counts["new"]), counts["new"]),
+                    (ngettext("{n} updated", "{n} updated", counts["updated"]), counts["updated"]),
+                    (ngettext("{n} unchanged", "{n} unchanged", counts["unchanged"]), counts["unchanged"]),
+                    (ngettext("{n} conflict", "{n} conflicts", counts["conflicts"]), counts["conflicts"]))))
         if result.missing:
             lines.append("    " + result.gap_message())
         return lines
