@@ -1,4 +1,4 @@
-"""MARA on a vault of 100 000 CRSV incidents (DESIGN.md 2.5-2.7), each operation beside the same
+"""MARA on a vault of 100 000 CRSV incidents (docs/DESIGN.md 2.5-2.7), each operation beside the same
 work done with bare sqlcipher3 in the same run: the Incidents list's first page (as the page opens,
 and filtered by party and verification) and the quarterly report's figures for the last full
 quarter and the one before it, every table of the report.

@@ -81,7 +81,7 @@ def cached_vault(records: int, log=print) -> CachedVault:
 
 
 def cached_mara_vault(incidents: int, log=print) -> CachedVault:
-    """A vault of `incidents` demo CRSV incidents (DESIGN.md 2.5), the parties and commitments of
+    """A vault of `incidents` demo CRSV incidents (docs/DESIGN.md 2.5), the parties and commitments of
     the demo and the DR Congo gazetteer, cached like the other one; rebuilt when the MARA demo data
     or the schema changes."""
     from datetime import date

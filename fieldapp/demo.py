@@ -242,7 +242,7 @@ def fill(session: Session, records: int, progress: Callable[[str, int, int], Non
         session.trainings.bulk_create(chunk, check=False, audit_action="demo_data")
         counts["trainings"] += len(chunk)
         progress("trainings", counts["trainings"], trainings)
-    from fieldapp.demo_mara import fill_mara  # MARA demo data (DESIGN.md 2.5-2.6)
+    from fieldapp.demo_mara import fill_mara  # MARA demo data (docs/DESIGN.md 2.5-2.6)
 
     counts.update(fill_mara(session, records // 3, data.now.date()))
     return counts

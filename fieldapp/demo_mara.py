@@ -1,4 +1,4 @@
-"""Demo MARA data (DESIGN.md 2.5, 2.6): parties to conflict of eastern DR Congo, incidents spread
+"""Demo MARA data (docs/DESIGN.md 2.5, 2.6): parties to conflict of eastern DR Congo, incidents spread
 over two years in every verification state, a few commitments with items, and links to some of
 the demo referrals and alerts. Counts only, never a name of a victim.
 

@@ -2,7 +2,7 @@
 
 A reader (or a crash) never sees half a file under the final name; a failure leaves no temp file.
 Also the free-space checks and the one message for a full disk, so that no out-of-space error is
-ever reported as a damaged file (DESIGN.md 5).
+ever reported as a damaged file (docs/DESIGN.md 5).
 """
 
 from __future__ import annotations

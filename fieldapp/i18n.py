@@ -16,7 +16,7 @@ from fieldapp.paths import is_frozen, translations_dir
 
 DOMAIN = "fieldapp"
 LANGUAGES = ("en", "fr")
-# Language names are shown in their own language (STYLE.md 13).
+# Language names are shown in their own language.
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 DEFAULT_LOCALES = {"en": "en", "fr": "fr_CD"}
 
@@ -107,7 +107,7 @@ def translate_in(language_code: str, message: str, context: str | None = None) -
     return catalog.pgettext(context, message) if context else catalog.gettext(message)
 
 
-# One short and one long way to write a date, and a date-time, per language (DESIGN.md 7). The
+# One short and one long way to write a date, and a date-time, per language (docs/DESIGN.md 7). The
 # short one is numeric in the locale's order with a four-digit year (30/11/2026, 11/30/2026): it is
 # what date fields show and accept, so lists, details and inputs read alike. The long one spells the
 # month (30 novembre 2026, November 30, 2026), for sentences and documents. Times are 24-hour.

@@ -222,7 +222,7 @@ def french():
     i18n.set_language("en")
 
 
-# French terms of DESIGN.md section 2, by vocabulary and code.
+# French terms of docs/DESIGN.md section 2, by vocabulary and code.
 DESIGN_TERMS = {
     vocab.INCIDENT_TYPE: {"rape": "Viol", "sexual_assault": "Agression sexuelle", "non_gbv": "Non VBG",
                           "denial_of_resources": "Déni de ressources, d'opportunités ou de services"},

@@ -1,4 +1,4 @@
-"""The directory as Open Referral HSDS tables (DESIGN.md 9): export, import into another vault
+"""The directory as Open Referral HSDS tables (docs/DESIGN.md 9): export, import into another vault
 equal, merge by stable id, and a partner's tables with their own taxonomy."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Importing MARA incidents from spreadsheets (DESIGN.md 2.5, 9): French and English sheets
+"""Importing MARA incidents from spreadsheets (docs/DESIGN.md 2.5, 9): French and English sheets
 written by XlsxWriter and by openpyxl, parties matched by name or short name, the incident's own
 validation refusing rows (line, column, value, reason), codes given in order, verification
 changes kept in the history, our own export importing back unchanged."""

@@ -1,4 +1,4 @@
-"""Spreadsheet imports (DESIGN.md 9): encodings, separators, XLSX with merged headers, header
+"""Spreadsheet imports (docs/DESIGN.md 9): encodings, separators, XLSX with merged headers, header
 and value matching in English and French, dry run, one transaction, refused rows, re-import."""
 
 from __future__ import annotations

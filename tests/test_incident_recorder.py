@@ -1,4 +1,4 @@
-"""GBVIMS Incident Recorder (DESIGN.md 9): referrals export to its workbook layout and import
+"""GBVIMS Incident Recorder (docs/DESIGN.md 9): referrals export to its workbook layout and import
 back equal; only referrals with consent to reporting leave, never notes."""
 
 from __future__ import annotations

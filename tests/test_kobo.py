@@ -1,4 +1,4 @@
-"""KoboToolbox / ODK exports (DESIGN.md 9): a CAN alert form collected on phones imports as
+"""KoboToolbox / ODK exports (docs/DESIGN.md 9): a CAN alert form collected on phones imports as
 alerts, keyed by `_uuid`, twice without change; group paths, select_multiple, label headers."""
 
 from __future__ import annotations

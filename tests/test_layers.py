@@ -1,4 +1,4 @@
-"""The layering rules of DESIGN.md section 8: Qt only in gui/, SQL only in store/."""
+"""The layering rules of docs/DESIGN.md section 8: Qt only in gui/, SQL only in store/."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _upward_imports(folder: str, forbidden: tuple[str, ...]) -> list[str]:
 
 
 def test_store_and_core_import_nothing_above_them():
-    """DESIGN.md 8: store/ imports core and domain only; core/ is what every layer may use."""
+    """docs/DESIGN.md 8: store/ imports core and domain only; core/ is what every layer may use."""
     assert _upward_imports("store", ("sync", "ops", "cli", "gui", "documents")) == []
     assert _upward_imports("core", ("store", "sync", "ops", "cli", "gui", "documents")) == []
 
@@ -84,7 +84,7 @@ def test_the_layer_check_catches_a_planted_upward_import():
         planted.unlink()
 
 
-# -- the GUI reaches the store through the session and the operations (DESIGN.md 8) -------------
+# -- the GUI reaches the store through the session and the operations (docs/DESIGN.md 8) -------------
 # The store modules the GUI may import: what opens, guards or destroys a vault as a whole, before or
 # around a session. Everything about records goes through the session's attributes or fieldapp.ops.
 GUI_STORE_ALLOWED = {
@@ -150,7 +150,7 @@ def test_no_relative_imports():
     assert relative == []
 
 
-# -- a class's underscore names are its own (STYLE.md 5d) -----------------------------------------
+# -- a class's underscore names are its own -----------------------------------------
 # Each allowed reach into a private name, by file and expression, with its reason.
 PRIVATE_ALLOWED = {
     ("documents/pathway_sheet.py", "flowable._content"):
@@ -222,7 +222,7 @@ def test_the_private_name_check_catches_planted_reaches():
     finally:
         planted.unlink()
 
-# -- the command line: only the entry point imports it (DESIGN.md 8) ------------------------------
+# -- the command line: only the entry point imports it (docs/DESIGN.md 8) ------------------------------
 ENTRY_POINT = "__main__.py"
 CLI = "fieldapp.cli"
 

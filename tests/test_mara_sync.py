@@ -1,4 +1,4 @@
-"""MARA sync between real vaults (DESIGN.md 2.6, 6.3): shared incidents go up without links or
+"""MARA sync between real vaults (docs/DESIGN.md 2.6, 6.3): shared incidents go up without links or
 notes; a field office's own parties and commitments go up, and headquarters sends the whole
 mission list down, what other field offices created included; any import order gives the same
 content; hostile MARA lines are refused and change nothing."""

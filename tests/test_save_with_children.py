@@ -1,4 +1,4 @@
-"""One change, one transaction (DESIGN.md 5): a referral with its services, an incident with its
+"""One change, one transaction (docs/DESIGN.md 5): a referral with its services, an incident with its
 links, a commitment with its items is saved whole in one transaction, or refused with nothing
 written (no record, no child, no audit entry). No Qt."""
 

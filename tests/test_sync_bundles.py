@@ -1,5 +1,5 @@
 """Sync between three field offices and headquarters: what travels, in which direction, and that
-importing bundles in any order, any number of times, ends in the same content (DESIGN.md 6)."""
+importing bundles in any order, any number of times, ends in the same content (docs/DESIGN.md 6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The merge rule (DESIGN.md 6.3) as a property: any order, any repetition, the same result."""
+"""The merge rule (docs/DESIGN.md 6.3) as a property: any order, any repetition, the same result."""
 
 from __future__ import annotations
 

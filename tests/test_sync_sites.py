@@ -1,4 +1,4 @@
-"""Site identity (DESIGN.md 6.1): keys made on first use, site cards, enrolment, the role, and
+"""Site identity (docs/DESIGN.md 6.1): keys made on first use, site cards, enrolment, the role, and
 the exported identity, which the standard `age` tool accepts to open a bundle."""
 
 from __future__ import annotations

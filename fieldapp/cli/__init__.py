@@ -1,4 +1,4 @@
-"""The `fieldapp` command line, over the same core as the GUI (DESIGN.md 8): `main`, the parser, and
+"""The `fieldapp` command line, over the same core as the GUI (docs/DESIGN.md 8): `main`, the parser, and
 the desktop app when no command is named.
 
 Each module of this package adds its commands with `register(add)`; the shared helpers are in

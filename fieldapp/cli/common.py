@@ -91,7 +91,7 @@ def open_session(args: argparse.Namespace) -> Session:
     session = vault.unlock(user, passphrase)
     for warning in session.unlock_warnings:
         warn(warning)
-    from fieldapp.core.hlc import clock_warnings  # DESIGN.md 5: told at unlock, before anything is written
+    from fieldapp.core.hlc import clock_warnings  # docs/DESIGN.md 5: told at unlock, before anything is written
 
     for warning in clock_warnings(session.clock):
         print(_("fieldapp: warning: {message}").format(message=warning), file=sys.stderr, flush=True)

@@ -1,4 +1,4 @@
-"""Data coming in and going out (DESIGN.md 9): `import` from spreadsheets, the GBVIMS Incident Recorder
+"""Data coming in and going out (docs/DESIGN.md 9): `import` from spreadsheets, the GBVIMS Incident Recorder
 workbook (`export-ir`, `import-ir`) and the Open Referral HSDS tables (`hsds`)."""
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""What every layer may use (DESIGN.md section 8): the hybrid logical clock and the age stream helpers."""
+"""What every layer may use (docs/DESIGN.md section 8): the hybrid logical clock and the age stream helpers."""

@@ -1,4 +1,4 @@
-"""The contract types every layer passes around: what one operation changed (`Change`, STYLE.md 5)
+"""The contract types every layer passes around: what one operation changed (`Change`, docs/STYLE.md)
 and one list request (`ListQuery`). Plain data, no SQL and no Qt, so the store, the operations,
 sync and both front ends share them without importing one another."""
 
@@ -10,7 +10,7 @@ from datetime import date
 
 @dataclass
 class Change:
-    """What one operation changed, per record kind (STYLE.md 5)."""
+    """What one operation changed, per record kind."""
 
     kind: str
     created: list[str] = field(default_factory=list)

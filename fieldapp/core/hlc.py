@@ -6,7 +6,7 @@ text order equal time order, and the site id makes every stamp unique, so "great
 never ties between two sites. The clock never leaves that format: a change that would need a
 wider field is refused (ClockError) rather than written.
 
-Laptops' clocks drift and reset (DESIGN.md 5, Clocks): a received stamp more than MAX_AHEAD_MS
+Laptops' clocks drift and reset (docs/DESIGN.md 5, Clocks): a received stamp more than MAX_AHEAD_MS
 ahead of this laptop's clock is refused at import, and `clock_warnings` tells, at unlock, when
 this laptop's clock reads earlier than the vault's last stamp or than the release of the app.
 """

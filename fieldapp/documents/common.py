@@ -16,7 +16,7 @@ from fieldapp.i18n import locale_name, translate_in
 from fieldapp.store.outputs import log_output
 
 LANGUAGE_SPECS = ("en", "fr", "en+fr")
-# Each language in its own language (STYLE.md 13); the bilingual choice in the interface language.
+# Each language in its own language; the bilingual choice in the interface language.
 LANGUAGE_SPEC_NAMES = {"en": "English", "fr": "Français", "en+fr": N_("Bilingual (English / French)")}
 LABEL_VALUE = N_("{label}: {value}")  # French puts a no-break space before the colon
 POINTS = (N_("{points} point"), N_("{points} points"))

@@ -1,4 +1,4 @@
-"""Export columns of the MARA records (DESIGN.md 2.5, 2.6) with HXL hashtags, core ones where HXL
+"""Export columns of the MARA records (docs/DESIGN.md 2.5, 2.6) with HXL hashtags, core ones where HXL
 has them (#event, #date, #loc, #adm1, #affected with +f/+m/+children/+adults, #org, #status).
 
 Never an incident's notes, its reason for being kept out of the MARA reporting, or its links to

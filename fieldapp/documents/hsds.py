@@ -1,4 +1,4 @@
-"""Open Referral HSDS 3.0 tables for the referral-pathway directory (DESIGN.md 9).
+"""Open Referral HSDS 3.0 tables for the referral-pathway directory (docs/DESIGN.md 9).
 
 One provider is one organization, one service and one physical location, with its phones, its
 opening hours (schedule), focal point (contact), languages and sectors: the sectors are the

@@ -173,7 +173,7 @@ REFERRALS = ImportKind("referrals", N_("Referrals"), Referral, "referrals", (
     _f("status", "code", N_("Status"), "statut", "etat", vocabulary=vocab.REFERRAL_STATUS),
 ))
 
-# MARA incidents (DESIGN.md 2.5): counts of victims, never names; the suspected parties are
+# MARA incidents (docs/DESIGN.md 2.5): counts of victims, never names; the suspected parties are
 # matched by their name or short name ("unidentified" / « non identifié » for none known).
 INCIDENTS = ImportKind("incidents", N_("Incidents (MARA)"), mara.Incident, "incidents", (
     ID,

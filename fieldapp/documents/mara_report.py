@@ -1,4 +1,4 @@
-"""The MARA quarterly report (DESIGN.md 2.7), as PDF (reportlab) and XLSX (XlsxWriter), in en,
+"""The MARA quarterly report (docs/DESIGN.md 2.7), as PDF (reportlab) and XLSX (XlsxWriter), in en,
 fr or en+fr, for a period and an area, with the previous period beside each table.
 
 Figures come from fieldapp.store.mara_report; this module only lays them out. Both formats are

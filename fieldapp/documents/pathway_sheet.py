@@ -1,4 +1,4 @@
-"""The referral-pathway sheet (DESIGN.md 4): one A4 page per area, pinned on a wall and handed to
+"""The referral-pathway sheet (docs/DESIGN.md 4): one A4 page per area, pinned on a wall and handed to
 community focal points, in English, French or both side by side.
 
 Type shrinks step by step until the sheet fits one page, never below 8 pt (the smallest that stays

@@ -1,4 +1,4 @@
-"""The referral slip (DESIGN.md 4): one page a survivor carries to a provider.
+"""The referral slip (docs/DESIGN.md 4): one page a survivor carries to a provider.
 
 It names the survivor only by her code and says nothing of what happened: no name, no incident
 type, no notes, no narrative. A lost slip must not harm the person carrying it.

@@ -1,4 +1,4 @@
-"""The information-sharing statistics (DESIGN.md 9): the monthly aggregate tables a GBV
+"""The information-sharing statistics (docs/DESIGN.md 9): the monthly aggregate tables a GBV
 information-sharing protocol agrees, as PDF and XLSX, in en, fr or en+fr.
 
 Only referrals with consent to reporting are counted (fieldapp.store.sharing_stats). Every figure

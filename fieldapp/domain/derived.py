@@ -36,7 +36,7 @@ def incident_moment(referral: Referral) -> datetime | None:
 
 # A health service whose care is secured (accepted or received) is the care the windows are for.
 HEALTH_CARE_DONE = SERVICE_SECURED
-# Home (DESIGN.md 3): an alert needs action once open this long; the counts cover these last days.
+# Home: an alert needs action once open this long; the counts cover these last days.
 ALERT_OPEN_HOURS = 24
 RECENT_DAYS = 30
 HEALTH_SECTOR = "health"

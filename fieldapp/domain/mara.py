@@ -1,4 +1,4 @@
-"""MARA records (DESIGN.md 2.5, 2.6): CRSV incidents, parties to conflict, their commitments and
+"""MARA records (docs/DESIGN.md 2.5, 2.6): CRSV incidents, parties to conflict, their commitments and
 commitment items; their vocabularies, validation, verification changes and derived values.
 
 An incident is an event and holds counts of victims, never identities.

@@ -1,4 +1,4 @@
-"""The record types of DESIGN.md section 2 and 4, as plain dataclasses the store reads and writes."""
+"""The record types of docs/DESIGN.md section 2 and 4, as plain dataclasses the store reads and writes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def utc_now() -> datetime:
 
 @dataclass(kw_only=True)
 class Record:
-    """Columns every synced record carries (DESIGN.md 2)."""
+    """Columns every synced record carries (docs/DESIGN.md 2)."""
 
     id: str = field(default_factory=new_id)
     created_at: datetime | None = None

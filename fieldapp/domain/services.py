@@ -1,4 +1,4 @@
-"""Referral service status rules (DESIGN.md 2.2): where a new service starts, the allowed
+"""Referral service status rules (docs/DESIGN.md 2.2): where a new service starts, the allowed
 transitions, the walk from one status to another through them, and the consent rule."""
 
 from __future__ import annotations

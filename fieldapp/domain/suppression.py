@@ -1,4 +1,4 @@
-"""Small-cell suppression for the information-sharing statistics (DESIGN.md 9).
+"""Small-cell suppression for the information-sharing statistics (docs/DESIGN.md 9).
 
 A table of counts is published with its row totals, column totals and grand total. Every cell
 under 5 (totals included) is shown as "<5" (primary suppression). Where the published figures

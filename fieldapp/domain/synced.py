@@ -1,4 +1,4 @@
-"""The one registry of synced tables (DESIGN.md 6): each table a bundle may carry, its record type,
+"""The one registry of synced tables (docs/DESIGN.md 6): each table a bundle may carry, its record type,
 the name of its kind in the audit log and the conflicts table, its label, and which way it travels.
 
 The store formats table names only from here (never from input); sync decides from here what a
@@ -21,7 +21,7 @@ class SyncedTable:
     label: str  # marked with N_, translated when shown
     from_field: bool  # a field office's bundle to headquarters carries it
     from_headquarters: bool  # headquarters' bundle to a field office carries it
-    mara: bool = False  # its rows are chosen by fieldapp.sync.mara (DESIGN.md 6.3)
+    mara: bool = False  # its rows are chosen by fieldapp.sync.mara (docs/DESIGN.md 6.3)
     relayed: bool = False  # headquarters passes on to every field office what one field office created
 
     @property

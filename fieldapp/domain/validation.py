@@ -249,7 +249,7 @@ def validate(record: Record) -> None:
     VALIDATORS[type(record)](record)
 
 
-# MARA records (DESIGN.md 2.5, 2.6) keep their rules in their own module.
+# MARA records (docs/DESIGN.md 2.5, 2.6) keep their rules in their own module.
 from fieldapp.domain.mara import VALIDATORS as _MARA_VALIDATORS  # noqa: E402
 
 VALIDATORS.update(_MARA_VALIDATORS)

@@ -1,4 +1,4 @@
-"""What every page and dialog is given instead of reaching for a global main window (STYLE.md 2)."""
+"""What every page and dialog is given instead of reaching for a global main window."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""File › Import…: a spreadsheet into the vault in six steps (DESIGN.md 9): kind and file, sheet,
+"""File › Import…: a spreadsheet into the vault in six steps (docs/DESIGN.md 9): kind and file, sheet,
 columns, values, dry run, import. Every decision goes into one `Mapping`, the same one the
 command line's `--mapping` reads; the engine (fieldapp.ops.imports) does all the work, the
 dry run and the import run in workers, and the import is one transaction a Cancel rolls back.

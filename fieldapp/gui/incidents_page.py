@@ -1,4 +1,4 @@
-"""CRSV incidents (MARA, DESIGN.md 2.5): the list with its filters in SQL, a detail pane with the
+"""CRSV incidents (MARA, docs/DESIGN.md 2.5): the list with its filters in SQL, a detail pane with the
 verification history and the referrals and alerts an incident came from, and the action that
 starts an incident from a referral or an alert."""
 

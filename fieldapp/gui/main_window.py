@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_status()
         self.nav.setFocus()
-        warnings = clock_warnings(session.clock)  # DESIGN.md 5: before anything is recorded
+        warnings = clock_warnings(session.clock)  # docs/DESIGN.md 5: before anything is recorded
         if warnings:
             self.clock_warning = QMessageBox(QMessageBox.Icon.Warning, _("Check this laptop's clock"),
                                              "\n\n".join(warnings), QMessageBox.StandardButton.Ok, self)

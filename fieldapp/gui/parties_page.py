@@ -1,4 +1,4 @@
-"""Parties to conflict and their commitments (DESIGN.md 2.6): the parties, the commitments of the
+"""Parties to conflict and their commitments (docs/DESIGN.md 2.6): the parties, the commitments of the
 one chosen, and the items of the commitment chosen with their status and review date; items past
 their due date and not achieved are shown in red. A mission keeps a dozen parties, so the lists
 are read whole."""

@@ -1,4 +1,4 @@
-"""Protection of what is on screen (DESIGN.md 5): auto-lock after inactivity, quick exit
+"""Protection of what is on screen (docs/DESIGN.md 5): auto-lock after inactivity, quick exit
 (Ctrl+Shift+Q, or Esc three times within 2 s) and clearing copied record text from the clipboard
 and, on X11, from the PRIMARY selection.
 
@@ -204,7 +204,7 @@ def clear_sensitive_clipboard() -> None:
 
 class LockSettingsDialog(QDialog):
     """Minutes of inactivity before the window locks (1–60), remembered per user, and the quick
-    delete after N wrong passphrases in a row (DESIGN.md 5; off unless set), for the whole vault."""
+    delete after N wrong passphrases in a row (docs/DESIGN.md 5; off unless set), for the whole vault."""
 
     def __init__(self, minutes: int, delete_after: int = 0, parent: QWidget | None = None):
         super().__init__(parent)

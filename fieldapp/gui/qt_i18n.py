@@ -1,4 +1,4 @@
-"""The bridge from fieldapp.i18n (plain gettext + Babel) to Qt (STYLE.md 10).
+"""The bridge from fieldapp.i18n (plain gettext + Babel) to Qt.
 
 Switching the language sets the gettext catalog, loads Qt's own `qtbase_<lang>` catalog so Qt's
 standard buttons and dialogs (Cancel → Annuler) follow, sets the default QLocale, and emits
@@ -78,5 +78,5 @@ def apply_language(language: str, context=None) -> str:
 
 
 def language_names() -> list[tuple[str, str]]:
-    """(code, name in its own language), for the Language menu (STYLE.md 13)."""
+    """(code, name in its own language), for the Language menu."""
     return [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES]

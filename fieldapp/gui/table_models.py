@@ -1,4 +1,4 @@
-"""Table models for record lists: an ordered key list from SQL plus a small row cache (STYLE.md 7).
+"""Table models for record lists: an ordered key list from SQL plus a small row cache.
 
 The model holds the row numbers (`seq`) of a ListQuery, not the UUIDs: at 200 000 referrals the
 sort indexes cover `seq`, so the list comes without reading the table (5-20x faster than ids).

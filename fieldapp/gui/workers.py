@@ -1,4 +1,4 @@
-"""Run long work (key derivation, imports, exports, bundles) off the GUI thread (STYLE.md 5).
+"""Run long work (key derivation, imports, exports, bundles) off the GUI thread.
 
 Start every job through the app context's owner of jobs, never with `Worker(...)` directly:
 
@@ -6,7 +6,7 @@ Start every job through the app context's owner of jobs, never with `Worker(...)
     worker = context.jobs.run_with_progress(parent, title, fn, on_done, on_error=…, label=…)
 
 so that lock and exit cancel every job and wait for it to end, in one place (`Jobs.stop_all`),
-before the key is dropped and the database closed (STYLE.md 5c). A job started while a session is
+before the key is dropped and the database closed. A job started while a session is
 open runs inside `session.own_connection()`: its reads and writes go through a connection of its
 own, and the GUI thread never sees its uncommitted rows.
 
@@ -243,7 +243,7 @@ def _run_with_progress(
 
 
 class Jobs(QObject):
-    """The one owner of every background job (AppContext.jobs; STYLE.md 5c).
+    """The one owner of every background job (AppContext.jobs; docs/STYLE.md).
 
     `current_session()` gives the open session, or None while locked. A job started while one
     is open runs inside `session.own_connection()` (see the module docstring); one started

@@ -1,1 +1,1 @@
-"""Use cases both front ends call (DESIGN.md 8): each is one transaction and returns its Changes; no Qt."""
+"""Use cases both front ends call (docs/DESIGN.md 8): each is one transaction and returns its Changes; no Qt."""

@@ -1,4 +1,4 @@
-"""The Change a front end announces for one save of a record with its children (STYLE.md 5, 5a)."""
+"""The Change a front end announces for one save of a record with its children."""
 
 from __future__ import annotations
 

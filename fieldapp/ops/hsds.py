@@ -25,7 +25,7 @@ def export_hsds(session, folder: Path | str) -> int:
     folder = Path(folder)
     tables: dict[str, list[dict]] = {name: [] for name in hsds.TABLES}
     tables["taxonomy"].append({"id": hsds.TAXONOMY_ID, "name": hsds.TAXONOMY_NAME, "version": "1",
-                               "description": "Sectors of the referral pathway (fieldapp, DESIGN.md 2.2)"})
+                               "description": "Sectors of the referral pathway (fieldapp, docs/DESIGN.md 2.2)"})
     for code in vocab.SECTOR.codes:
         tables["taxonomy_term"].append({"id": hsds.term_id(code), "code": code, "name": vocab.SECTOR.label_in("en", code),
                                         "description": vocab.SECTOR.label_in("fr", code), "taxonomy": hsds.TAXONOMY_NAME,

@@ -1,4 +1,4 @@
-"""Importing a spreadsheet into the vault (DESIGN.md 9): find the header (English, French, HXL,
+"""Importing a spreadsheet into the vault (docs/DESIGN.md 9): find the header (English, French, HXL,
 merged group titles), match columns and values, then create, update or leave each row in ONE
 transaction; a dry run does the same work and rolls it back, so its counts are the import's.
 

@@ -1,4 +1,4 @@
-"""Referrals to and from the GBVIMS Incident Recorder workbook (DESIGN.md 9).
+"""Referrals to and from the GBVIMS Incident Recorder workbook (docs/DESIGN.md 9).
 
 Export: only referrals with consent to reporting leave, with no notes, no locality and no
 name; one audit entry. Import: one transaction; a row whose INCIDENT ID is one of our record

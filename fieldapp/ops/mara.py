@@ -1,4 +1,4 @@
-"""MARA use cases (DESIGN.md 2.5-2.7) for the CLI and the GUI: save an incident with its links,
+"""MARA use cases (docs/DESIGN.md 2.5-2.7) for the CLI and the GUI: save an incident with its links,
 a party, a commitment with its items; start an incident from a referral or an alert. Qt-free.
 """
 

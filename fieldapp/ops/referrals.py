@@ -1,4 +1,4 @@
-"""Saving a referral with its services (DESIGN.md 2.1, 2.2, 5: one change, one transaction), for
+"""Saving a referral with its services (docs/DESIGN.md 2.1, 2.2, 5: one change, one transaction), for
 the GUI form and the command line. Qt-free.
 
 Everything is checked before anything is written: the referral, then each service walked from

@@ -1,4 +1,4 @@
-"""Make the information-sharing statistics (DESIGN.md 9) for the CLI and the GUI. Qt-free."""
+"""Make the information-sharing statistics (docs/DESIGN.md 9) for the CLI and the GUI. Qt-free."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def _open(path: Path, raw_key: bytearray) -> sqlcipher3.Connection:
 class NestedTransactionError(RuntimeError):
     """A programming error: transaction() inside a transaction() on the same thread.
 
-    A nested block does not join the open one: "one user action, one transaction" (STYLE.md 5a)
+    A nested block does not join the open one: "one user action, one transaction"
     must be visible in the code, so the inner work calls the `*_in_transaction` methods instead.
     """
 

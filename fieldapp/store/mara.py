@@ -1,4 +1,4 @@
-"""MARA repositories (DESIGN.md 2.5, 2.6): incidents with their links, parties, commitments with
+"""MARA repositories (docs/DESIGN.md 2.5, 2.6): incidents with their links, parties, commitments with
 their items. Saving an incident with its links, or a commitment with its items, is one transaction.
 """
 

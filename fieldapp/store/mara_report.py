@@ -1,4 +1,4 @@
-"""The aggregate SQL behind the MARA quarterly report (DESIGN.md 2.7): incidents and victims by
+"""The aggregate SQL behind the MARA quarterly report (docs/DESIGN.md 2.7): incidents and victims by
 violation type, party, area and month, verification status, time to knowledge, parties with
 verified incidents, and commitments with their items. Only incidents with `share_with_mara` are
 counted; the others are counted once, to say how many were left out.

@@ -1,4 +1,4 @@
-"""The SQL of MARA sync (DESIGN.md 6.3): which incidents and parties a bundle carries.
+"""The SQL of MARA sync (docs/DESIGN.md 6.3): which incidents and parties a bundle carries.
 
 Field offices send the incidents marked `share_with_mara`, without their notes (their links are
 in a table that never travels), and a redacted tombstone for one that was shared and no longer

@@ -1,4 +1,4 @@
-"""Quick delete (DESIGN 5, *suppression rapide*): make this laptop's copy of the vault unreadable
+"""Quick delete (docs/DESIGN.md 5, *suppression rapide*): make this laptop's copy of the vault unreadable
 for good. Every key slot, the recovery slot included, is overwritten with random bytes, flushed
 and removed; then the database, its write-ahead log and every other file of the vault go.
 

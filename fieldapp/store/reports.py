@@ -1,5 +1,5 @@
 """The aggregate SQL behind the period report: referrals, services, alerts and trainings counted
-for one period and area. Only referrals with consent to reporting are ever counted (DESIGN.md 5).
+for one period and area. Only referrals with consent to reporting are ever counted (docs/DESIGN.md 5).
 
 Every figure is computed in SQL over the indexes, so a one-year report on 200 000 records stays a
 matter of seconds and never loads the records themselves.

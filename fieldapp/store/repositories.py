@@ -161,7 +161,7 @@ class Repository(Generic[R]):
         return [self._to_record(row) for row in rows]
 
     def list_ids(self, query: ListQuery | None = None) -> list[str]:
-        """The ordered ids of a whole list: what a table model holds (STYLE.md 7)."""
+        """The ordered ids of a whole list: what a table model holds."""
         query = query or ListQuery()
         where, params = self._where(query)
         paging, paging_params = self._paging(query)

@@ -1,4 +1,4 @@
-"""The recovery key in k-of-n shares (DESIGN 5): SLIP-39 words from the `shamir-mnemonic` library.
+"""The recovery key in k-of-n shares (docs/DESIGN.md 5): SLIP-39 words from the `shamir-mnemonic` library.
 
 The recovery key is an age X25519 identity, `AGE-SECRET-KEY-1…`: 32 secret bytes in Bech32. The
 32 bytes are the SLIP-39 master secret; each share is 33 words. Any k shares give the bytes back,

@@ -1,4 +1,4 @@
-"""The SQL behind the information-sharing statistics (DESIGN.md 9): consented referrals of a
+"""The SQL behind the information-sharing statistics (docs/DESIGN.md 9): consented referrals of a
 period counted by month and by incident type, sex and age group, reporting delay, and the services
 they were referred to by sector. Only referrals with `consent_reporting` are read; no office, user,
 provider or place name is selected, so none can reach the tables.

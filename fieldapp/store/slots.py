@@ -1,4 +1,4 @@
-"""Key-slot file names that tell nothing about who uses the vault (DESIGN 5, issue 13 point 7).
+"""Key-slot file names that tell nothing about who uses the vault (docs/DESIGN.md 5, issue 13 point 7).
 
 A user's slot is `keys/<salt><tag>.age`: 16 hex digits of a random salt, then 24 of
 scrypt(user name, salt) (n = 2**14, about 40 ms). The unlock screen asks for the user name and

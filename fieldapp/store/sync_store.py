@@ -1,4 +1,4 @@
-"""Every SQL statement of sync (DESIGN.md 6): site keys, peers, bundle logs, the rows a bundle
+"""Every SQL statement of sync (docs/DESIGN.md 6): site keys, peers, bundle logs, the rows a bundle
 carries, the rows a merge reads and writes, and the conflicts table. No decisions are made here:
 fieldapp.sync decides, this module reads and writes.
 """

@@ -1,4 +1,4 @@
-"""Writing a sync bundle (DESIGN.md 6.2): `<from>-to-<to>-<YYYYMMDD>-<seq>.fieldbundle`, an age file
+"""Writing a sync bundle (docs/DESIGN.md 6.2): `<from>-to-<to>-<YYYYMMDD>-<seq>.fieldbundle`, an age file
 encrypted to the recipient site and to the sender, holding a tar of manifest.json, manifest.sig
 (Ed25519 over the manifest bytes) and one JSON-lines member per table.
 

@@ -1,4 +1,4 @@
-"""Importing a sync bundle (DESIGN.md 6.2, 6.3): verify everything, then merge in one transaction.
+"""Importing a sync bundle (docs/DESIGN.md 6.2, 6.3): verify everything, then merge in one transaction.
 
 Pass 1 decrypts and reads the whole bundle without touching the vault: age authentication,
 recipient, manifest signature by an enrolled sender, format and schema versions, the direction
@@ -193,7 +193,7 @@ def _check_manifest(manifest: dict, site: Site, peer: dict) -> None:
 
 @dataclass
 class _ClockLimit:
-    """The latest stamp a bundle may carry: MAX_AHEAD_MS past this laptop's clock (DESIGN.md 5)."""
+    """The latest stamp a bundle may carry: MAX_AHEAD_MS past this laptop's clock (docs/DESIGN.md 5)."""
 
     physical_ms: int
     sender_name: str

@@ -1,11 +1,11 @@
-"""What MARA tables a bundle carries (DESIGN.md 6.3), and the checks on what arrives.
+"""What MARA tables a bundle carries (docs/DESIGN.md 6.3), and the checks on what arrives.
 
 Field -> headquarters: the parties, commitments and commitment items the field office created,
 and the incidents marked `share_with_mara`, never with their notes, their links to referrals and
 alerts (kept in a table that never travels) or the notes of their verification history; an
 incident shared once and then kept out goes as a tombstone that carries nothing but its id.
 
-Headquarters -> field: the mission's list (DESIGN.md 2.6: headquarters keeps it, a field office
+Headquarters -> field: the mission's list (docs/DESIGN.md 2.6: headquarters keeps it, a field office
 may add a party it meets first): every party, commitment and item, those another field office
 created included, so a party met in Beni reaches Bunia through headquarters. These are the only
 versions a site accepts from a sender that did not write them, and only from headquarters: each

@@ -1,4 +1,4 @@
-"""Merging received versions into the vault (DESIGN.md 6.3), and resolving conflicts.
+"""Merging received versions into the vault (docs/DESIGN.md 6.3), and resolving conflicts.
 
 Per record, the version with the greatest clock stamp wins; the stamp ends with the writing
 site's id, so two versions never tie. For every other site that wrote the record, the newest

@@ -1,4 +1,4 @@
-"""Site identity (DESIGN.md 6.1): this vault's Ed25519 signing key and age X25519 identity, its
+"""Site identity (docs/DESIGN.md 6.1): this vault's Ed25519 signing key and age X25519 identity, its
 role, the public site card offices exchange once, enrolment of a peer's card, and the export of
 the age identity for disaster recovery.
 

@@ -1,4 +1,4 @@
-"""The clock warning of DESIGN.md 5 in the window: shown right after unlock, before any record
+"""The clock warning of docs/DESIGN.md 5 in the window: shown right after unlock, before any record
 can be written, when the laptop's clock reads earlier than the release of the app."""
 
 from PySide6.QtCore import Qt

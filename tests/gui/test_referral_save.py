@@ -1,6 +1,6 @@
 """Saving a referral with its services from the form, typed and clicked as a protection adviser
 does: one transaction and one change signal for the whole, or, when a service is refused, a
-message naming it and nothing saved (DESIGN.md 5)."""
+message naming it and nothing saved (docs/DESIGN.md 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A thief with a memory image of the locked app (DESIGN.md 5): after Ctrl+L, the process holds
+"""A thief with a memory image of the locked app (docs/DESIGN.md 5): after Ctrl+L, the process holds
 none of the vault's key material, nor the passphrase, and almost none of the survivor codes it
 showed. The real app runs offscreen in a child process
 (tests/memory_probe.py): the passphrase is typed, records are looked at, the Sync page loads the

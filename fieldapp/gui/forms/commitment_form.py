@@ -1,4 +1,4 @@
-"""A party's commitment (DESIGN.md 2.6) with its items: what was promised, by when, how far it
+"""A party's commitment (docs/DESIGN.md 2.6) with its items: what was promised, by when, how far it
 has come, the evidence and when it was last reviewed. The commitment and its items are saved or
 refused together (ops.mara.save_commitment, one transaction)."""
 

@@ -1,4 +1,4 @@
-"""The CRSV incident form (DESIGN.md 2.5), built for typing an incident from a verification
+"""The CRSV incident form (docs/DESIGN.md 2.5), built for typing an incident from a verification
 mission's notes: dates, place, what happened, how many victims (the total shown as you type), by
 whom, from which sources; then verification, sharing and the referrals and alerts it came from.
 Tab walks down the left column, then the right one. Saving goes through ops.mara (one transaction).

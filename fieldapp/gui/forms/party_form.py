@@ -1,4 +1,4 @@
-"""A party to conflict (DESIGN.md 2.6): name, short name, type, year first listed in the annex;
+"""A party to conflict (docs/DESIGN.md 2.6): name, short name, type, year first listed in the annex;
 and the note the party and commitment forms show on a record another site created."""
 
 from __future__ import annotations

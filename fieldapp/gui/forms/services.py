@@ -389,7 +389,7 @@ class ServicesPanel(QWidget):
         dialog.open()
 
     def move_to(self, target: str) -> None:
-        """Stage a status move; the rules of DESIGN.md 2.2 decide what is asked first."""
+        """Stage a status move; the rules of docs/DESIGN.md 2.2 decide what is asked first."""
         row = self.current_row()
         draft = self.model.draft(row)
         if draft is None or target not in rules.allowed_next(draft.service.status):

@@ -6,7 +6,7 @@ English). Nothing moves on by itself while typing, so a separator never skips a 
 field the date is spelled out (30 novembre 2026) so a day and month read the wrong way round show.
 Up and Down step the part under the cursor; Alt+Down (or the button) opens a calendar.
 
-Times are shown and typed in the laptop's local time and stored as UTC (DESIGN.md 2).
+Times are shown and typed in the laptop's local time and stored as UTC (docs/DESIGN.md 2).
 """
 
 from __future__ import annotations

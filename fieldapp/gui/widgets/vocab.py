@@ -1,5 +1,5 @@
 """Controlled-vocabulary inputs: they show translated labels, store stable codes, and re-label
-themselves when the language changes (DESIGN.md 7)."""
+themselves when the language changes (docs/DESIGN.md 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
--- Initial schema: the records of DESIGN.md 2-4, the audit log and vault metadata.
+-- Initial schema: the records of docs/DESIGN.md 2-4, the audit log and vault metadata.
 -- Every synced table carries id/hlc/origin_site/deleted; `seq` is a stable integer rowid that
 -- the full-text tables point at (a VACUUM may renumber implicit rowids, never an INTEGER PRIMARY KEY).
 

@@ -1,4 +1,4 @@
--- Sync (DESIGN.md 6): this site's keys, the sites it exchanges bundles with, the bundles sent and
+-- Sync (docs/DESIGN.md 6): this site's keys, the sites it exchanges bundles with, the bundles sent and
 -- received, and the versions of other sites that lost a merge (conflicts to review).
 -- The site's keys are made by fieldapp.sync.site on first use (Python's `secrets`, not SQLite's
 -- randomblob, whose generator is not a cryptographic one on every platform).
@@ -59,7 +59,7 @@ CREATE TABLE sync_shared (
 ) WITHOUT ROWID;
 
 -- For each record, the newest version seen from every site other than the current winner's
--- (DESIGN.md 6.3). `differs` marks a version whose content differs from the winner: a conflict.
+-- (docs/DESIGN.md 6.3). `differs` marks a version whose content differs from the winner: a conflict.
 CREATE TABLE sync_conflicts (
     seq         INTEGER PRIMARY KEY,
     record_type TEXT NOT NULL,  -- table name

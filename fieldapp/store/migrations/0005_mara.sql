@@ -1,4 +1,4 @@
--- MARA (DESIGN.md 2.5, 2.6): CRSV incidents, parties to conflict, their commitments and the
+-- MARA (docs/DESIGN.md 2.5, 2.6): CRSV incidents, parties to conflict, their commitments and the
 -- commitments' items, all synced; incident links to referrals and alerts, which never leave the
 -- vault; junction tables kept by triggers so filters and the quarterly report by violation type
 -- and by party read an index rather than parse JSON in every row.

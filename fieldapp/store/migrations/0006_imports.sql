@@ -1,4 +1,4 @@
--- Spreadsheet imports (DESIGN.md 9): which source row became which record, so importing the
+-- Spreadsheet imports (docs/DESIGN.md 9): which source row became which record, so importing the
 -- same file again changes nothing and a corrected row updates the record it made.
 CREATE TABLE import_keys (
     kind TEXT NOT NULL,          -- providers, alerts, trainings, referrals
