@@ -1,1 +1,1 @@
-"""Site identity, hybrid logical clock, sync bundles and merge. No Qt."""
+"""Site identity, sync bundles (export, import, their checks) and merge; the clock is in fieldapp.core. No Qt."""
