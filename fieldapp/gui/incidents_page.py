@@ -13,6 +13,7 @@ from fieldapp.domain import mara, vocab
 from fieldapp.gui.forms.incident_form import IncidentForm
 from fieldapp.gui.list_page import FilterSpec, ListPage, day, detail_table, when, yes_no
 from fieldapp.gui.table_models import Column
+from fieldapp.gui.widgets.signals import signals_blocked
 from fieldapp.i18n import N_, _, format_number, ngettext, pgettext
 from fieldapp.ops import mara as mara_ops
 
@@ -56,24 +57,22 @@ class IncidentsPage(ListPage):
         return {"party": party} if party else {}
 
     def reset_extra_filters(self) -> None:
-        self.party_filter.blockSignals(True)
-        self.party_filter.setCurrentIndex(0)
-        self.party_filter.blockSignals(False)
+        with signals_blocked(self.party_filter):
+            self.party_filter.setCurrentIndex(0)
 
     def _fill_party_filter(self) -> None:
         """All parties, then "Unidentified", then the parties by name; the choice is kept."""
         chosen = self.party_filter.currentData()
-        self.party_filter.blockSignals(True)
-        self.party_filter.clear()
-        self.party_filter.addItem(_("All parties"), "")
-        if self.context.is_unlocked:
-            self.party_filter.addItem(pgettext(*mara.UNIDENTIFIED_LABEL), mara.UNIDENTIFIED)
-            for party_id, name in sorted(self.party_names().items(), key=lambda item: item[1].casefold()):
-                self.party_filter.addItem(name, party_id)
-            self._party_filter_filled = True
-        index = self.party_filter.findData(chosen) if chosen else 0
-        self.party_filter.setCurrentIndex(max(index, 0))
-        self.party_filter.blockSignals(False)
+        with signals_blocked(self.party_filter):
+            self.party_filter.clear()
+            self.party_filter.addItem(_("All parties"), "")
+            if self.context.is_unlocked:
+                self.party_filter.addItem(pgettext(*mara.UNIDENTIFIED_LABEL), mara.UNIDENTIFIED)
+                for party_id, name in sorted(self.party_names().items(), key=lambda item: item[1].casefold()):
+                    self.party_filter.addItem(name, party_id)
+                self._party_filter_filled = True
+            index = self.party_filter.findData(chosen) if chosen else 0
+            self.party_filter.setCurrentIndex(max(index, 0))
 
     def refresh(self, select_id: str | None = None) -> None:
         if not self._party_filter_filled and self.context.is_unlocked:
@@ -128,10 +127,9 @@ class IncidentsPage(ListPage):
     def clear(self) -> None:
         self._party_names = None
         self._party_filter_filled = False
-        self.party_filter.blockSignals(True)
-        self.party_filter.clear()
-        self.party_filter.addItem(_("All parties"), "")
-        self.party_filter.blockSignals(False)
+        with signals_blocked(self.party_filter):
+            self.party_filter.clear()
+            self.party_filter.addItem(_("All parties"), "")
         super().clear()
 
     def on_records_changed(self, change) -> None:
