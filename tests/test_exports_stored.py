@@ -76,3 +76,19 @@ def test_unusual_stored_dates_and_lists_are_written_as_the_records_give_them(ses
                    if code in line)
         # Read as the moment it is, written in UTC to the second.
         assert "2025-03-04T10:22:33+00:00" in row and "2025-03-04T10:22:33+01:00" not in row
+
+
+def test_the_store_yields_chosen_stored_values_of_the_same_records_and_refuses_unknown_columns(session):
+    from fieldapp.store.outputs import CONSENTED_REFERRAL, iter_records, iter_stored_rows
+
+    records = [r for batch in iter_records(session.referrals, None, 7, CONSENTED_REFERRAL) for r in batch]
+    batches = list(iter_stored_rows(session.referrals, ["survivor_code", "reported_at", "crsv"], None, 7,
+                                    CONSENTED_REFERRAL))
+    assert len(batches) > 2 and all(len(batch) <= 7 for batch in batches)
+    rows = [row for batch in batches for row in batch]
+    assert [row[0] for row in rows] == [r.survivor_code for r in records]
+    assert [datetime.fromisoformat(row[1]) for row in rows] == [r.reported_at for r in records]
+    assert {row[2] for row in rows} <= {0, 1} and all(r.consent_reporting for r in records)
+    assert len(records) < session.referrals.count()  # some were held back for want of consent
+    with pytest.raises(ValueError):
+        next(iter_stored_rows(session.referrals, ["survivor_code", "notes; DROP TABLE referrals"]))
