@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import namedtuple
 import shutil
 import tempfile
+from collections import namedtuple
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique
 from fieldapp.documents import export_columns
+from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique
 from fieldapp.documents.export_columns import COLUMNS, Column
 from fieldapp.domain.validation import strip_controls
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
@@ -299,7 +299,6 @@ class RowMaker:
             parts.append(f"*((codes{number}.get(v) if (v := {value}).__class__ is not list else None) "
                          f"or other{number}(v))")
         source = "def make_row(record, lookups):\n" + prologue + "    return [" + ", ".join(parts) + "]\n"
-        self.source = source
         exec(compile(source, f"<export row of {len(columns)} columns>", "exec"), names)  # noqa: S102 - our own text
         self._make = names["make_row"]
 
@@ -450,40 +449,60 @@ class XlsxSink:
         self._book.close()
 
 
-def _batches(session, kind: str, query: ListQuery):
-    if kind == "referrals":
-        return iter_records(session.referrals, query, BATCH, CONSENTED_REFERRAL)
-    if kind == "services":
-        return iter_records(session.services, query, BATCH, CONSENTED_SERVICE)
+def _source(session, kind: str, query: ListQuery):
+    """(repository, query, condition): where a kind's rows come from, which of them, and the fixed
+    condition that holds some back (consent to reporting, shared with the MARA reporting, live
+    commitments). None for places: the gazetteer is not a record repository."""
     if kind == "places":
+        return None
+    condition = {"referrals": CONSENTED_REFERRAL, "services": CONSENTED_SERVICE, "incidents": SHARED_INCIDENT,
+                 "commitments": LIVE_COMMITMENT_ITEM}.get(kind, "")
+    if kind in ("commitments", "parties"):  # all of them, whatever the list shows
+        query = ListQuery()
+    repository = {"referrals": session.referrals, "services": session.services, "incidents": session.incidents,
+                  "commitments": session.commitment_items, "parties": session.parties, "alerts": session.alerts,
+                  "trainings": session.trainings, "directory": session.providers}[kind]
+    return repository, query, condition
+
+
+def _batches(session, kind: str, query: ListQuery):
+    """Batches of the records to export."""
+    source = _source(session, kind, query)
+    if source is None:
         return iter_places(session, BATCH)
-    if kind == "incidents":
-        return iter_records(session.incidents, query, BATCH, SHARED_INCIDENT)
-    if kind == "commitments":
-        return iter_records(session.commitment_items, ListQuery(), BATCH, LIVE_COMMITMENT_ITEM)
-    if kind == "parties":
-        return iter_records(session.parties, ListQuery(), BATCH)
-    repository = {"alerts": session.alerts, "trainings": session.trainings, "directory": session.providers}[kind]
-    return iter_records(repository, query, BATCH)
-
-
-def _repository(session, kind: str):
-    """Where a kind's rows come from, with the condition that holds some back; None for places
-    (the gazetteer is not a record repository)."""
-    return {"referrals": (session.referrals, CONSENTED_REFERRAL), "services": (session.services, CONSENTED_SERVICE),
-            "incidents": (session.incidents, SHARED_INCIDENT),
-            "commitments": (session.commitment_items, LIVE_COMMITMENT_ITEM), "parties": (session.parties, ""),
-            "alerts": (session.alerts, ""), "trainings": (session.trainings, ""),
-            "directory": (session.providers, "")}.get(kind)
+    repository, query, condition = source
+    return iter_records(repository, query, BATCH, condition)
 
 
 def _stored_batches(session, kind: str, query: ListQuery, plan: list[str]):
-    """Batches of stored-value tuples (the fields of `plan`, in its order), selected and held back
-    exactly as _batches does."""
-    repository, condition = _repository(session, kind)
-    if kind in ("commitments", "parties"):
-        query = ListQuery()
+    """Batches of tuples of the stored values of `plan` (in its order) of the records _batches
+    would give."""
+    repository, query, condition = _source(session, kind, query)
     return iter_stored_rows(repository, plan, query, BATCH, condition)
+
+
+def _made_rows(session, kind: str, query: ListQuery, columns: list[Column], languages: Languages,
+               lookups: Lookups, cell: Callable | None):
+    """Batches of rows ready for the sink. Made from the stored values the columns read when each
+    says what it reads (no record built, see RowMaker); otherwise from whole records."""
+    source = _source(session, kind, query)
+    plan = stored_plan(columns) if source is not None else None
+    if plan is not None:
+        kinds = stored_kinds(source[0])
+        make_row = RowMaker(columns, languages, lookups, cell, stored=[(name, kinds[name]) for name in plan])
+        referral_at = plan.index("referral_id") if kind == "services" else None
+        for batch in _stored_batches(session, kind, query, plan):
+            if referral_at is not None:
+                lookups.load_survivor_codes(row[referral_at] for row in batch)
+            yield [make_row(row) for row in batch]
+        return
+    make_row = None
+    for batch in _batches(session, kind, query):
+        if make_row is None:
+            make_row = RowMaker(columns, languages, lookups, cell, type(batch[0]) if batch else None)
+        if kind == "services":
+            lookups.load_referrals(batch)
+        yield [make_row(record) for record in batch]
 
 
 # Kinds whose export holds back some records (no consent to reporting, kept out of the MARA
@@ -535,25 +554,10 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
             else:
                 sink = CsvSink(handle, columns, languages)
             sink.header(header_rows(columns, languages, hxl))
-            plan = stored_plan(columns) if _repository(session, kind) else None
-            if plan is not None:
-                # From the stored values the columns read: no record is built (see RowMaker).
-                kinds = stored_kinds(_repository(session, kind)[0])
-                make_row = RowMaker(columns, languages, lookups, sink.cell, stored=[(name, kinds[name]) for name in plan])
-                batches = _stored_batches(session, kind, query, plan)
-                referral_at = plan.index("referral_id") if kind == "services" else None
-            else:
-                make_row, batches, referral_at = None, _batches(session, kind, query), None
             progress(0, total)
-            for batch in batches:
-                if make_row is None:
-                    make_row = RowMaker(columns, languages, lookups, sink.cell, type(batch[0]) if batch else None)
-                if referral_at is not None:
-                    lookups.load_survivor_codes(row[referral_at] for row in batch)
-                elif kind == "services":
-                    lookups.load_referrals(batch)
-                sink.write_many([make_row(record) for record in batch])
-                written += len(batch)
+            for rows in _made_rows(session, kind, query, columns, languages, lookups, sink.cell):
+                sink.write_many(rows)
+                written += len(rows)
                 so_far = handle.tell()
                 progress(written, max(total, written))
             sink.close()
