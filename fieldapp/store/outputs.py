@@ -1,6 +1,6 @@
 """Store helpers for what leaves the vault: audit entries for exports and prints, and records (or
-their stored values) streamed in batches for spreadsheet exports. (The office contact printed on sheets and slips is
-the session's: Session.office_contact.)"""
+just their stored values) streamed in batches for spreadsheet exports. (The office contact printed
+on sheets and slips is the session's: Session.office_contact.)"""
 
 from __future__ import annotations
 
