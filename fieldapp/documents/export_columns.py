@@ -65,6 +65,13 @@ def _reads(get: Callable, how: str, name) -> Callable:
     return get
 
 
+def needs(get: Callable, *names: str) -> Callable:
+    """Says which stored fields a computed getter reads, so an export can read just those from the
+    vault, with no whole record (exports.RowMaker gives the getter an object holding only them)."""
+    get.needs = names
+    return get
+
+
 def attr(name: str) -> Callable:
     return _reads(lambda record, lookups: getattr(record, name), "attr", name)
 
@@ -100,6 +107,10 @@ def stamps() -> list[Column]:
             Column(N_("Last changed"), "#date+updated", date_attr("updated_at"))]
 
 
+# What the derived values read (domain.derived).
+_DELAY = ("reported_at", "incident_date", "incident_date_precision")
+_PARTICIPANTS = ("participants_female", "participants_male", "participants_undisclosed")
+
 REFERRALS = [
     Column(N_("Record id"), "#meta+id", attr("id")),
     Column(N_("Survivor code"), "#beneficiary+code", attr("survivor_code")),
@@ -107,15 +118,16 @@ REFERRALS = [
     Column(N_("Date of incident"), "#date+occurred", date_attr("incident_date")),
     Column(N_("Incident date precision"), "#meta+date_precision+code", attr("incident_date_precision"),
            vocab.DATE_PRECISION),
-    Column(N_("Days from incident to report"), "#meta+delay+days", lambda r, lk: reporting_delay_days(r)),
+    Column(N_("Days from incident to report"), "#meta+delay+days",
+           needs(lambda r, lk: reporting_delay_days(r), *_DELAY)),
     Column(N_("Reporting delay"), "#meta+delay+code",
-           lambda r, lk: delay_bucket(reporting_delay_days(r)) or "unknown", DELAY_BUCKET),
+           needs(lambda r, lk: delay_bucket(reporting_delay_days(r)) or "unknown", *_DELAY), DELAY_BUCKET),
     Column(N_("Incident type"), "#event+type+code", attr("incident_type"), vocab.INCIDENT_TYPE),
     Column(N_("Conflict-related sexual violence"), "#event+crsv+code", flag("crsv"), YES_NO),
     Column(N_("Sex"), "#beneficiary+sex+code", attr("sex"), vocab.SEX),
     Column(N_("Age group"), "#beneficiary+age+code", attr("age_group"), vocab.AGE_GROUP),
     Column(N_("Girls, boys, women, men"), "#beneficiary+group+code",
-           lambda r, lk: beneficiary_group(r.sex, r.age_group), BENEFICIARY_GROUP),
+           needs(lambda r, lk: beneficiary_group(r.sex, r.age_group), "sex", "age_group"), BENEFICIARY_GROUP),
     Column(N_("Displacement status"), "#beneficiary+displaced+code", attr("displacement"), vocab.DISPLACEMENT),
     Column(N_("Disability"), "#beneficiary+disability+code", attr("disability"), vocab.YES_NO_UNKNOWN),
     Column(N_("Perpetrator category"), "#meta+perpetrator+code", attr("perpetrator_category"),
@@ -134,10 +146,12 @@ REFERRALS = [
 SERVICES = [
     Column(N_("Record id"), "#meta+id", attr("id")),
     Column(N_("Referral id"), "#meta+referral+id", attr("referral_id")),
-    Column(N_("Survivor code"), "#beneficiary+code", lambda r, lk: lk.survivor_code(r.referral_id)),
+    Column(N_("Survivor code"), "#beneficiary+code",
+           needs(lambda r, lk: lk.survivor_code(r.referral_id), "referral_id")),
     Column(N_("Sector"), "#sector+code", attr("sector"), vocab.SECTOR),
     Column(N_("Provider id"), "#org+id", attr("provider_id")),
-    Column(N_("Provider"), "#org+name", lambda r, lk: lk.provider_name(r.provider_id) or r.provider_text),
+    Column(N_("Provider"), "#org+name", needs(lambda r, lk: lk.provider_name(r.provider_id) or r.provider_text,
+                                              "provider_id", "provider_text")),
     Column(N_("Status"), "#status+code", attr("status"), vocab.SERVICE_STATUS),
     Column(N_("Referred on"), "#date+referred", date_attr("referred_at")),
     Column(N_("Appointment"), "#date+appointment", date_attr("appointment_at")),
@@ -162,10 +176,10 @@ ALERTS = [
     Column(N_("Forwarded to"), "#org+forwarded+code", attr("forwarded_to"), vocab.FORWARDED_TO),
     Column(N_("Forwarded"), "#date+forwarded", date_attr("forwarded_at")),
     Column(N_("Minutes to forwarding"), "#meta+forwarded+minutes",
-           lambda r, lk: minutes_between(r.received_at, r.forwarded_at)),
+           needs(lambda r, lk: minutes_between(r.received_at, r.forwarded_at), "received_at", "forwarded_at")),
     Column(N_("Response reached the site"), "#date+responded", date_attr("responded_at")),
     Column(N_("Minutes to response"), "#meta+responded+minutes",
-           lambda r, lk: minutes_between(r.received_at, r.responded_at)),
+           needs(lambda r, lk: minutes_between(r.received_at, r.responded_at), "received_at", "responded_at")),
     Column(N_("Status"), "#status+code", attr("status"), vocab.ALERT_STATUS),
     Column(N_("Description"), "#description", attr("description")),
     Column(N_("Response"), "#description+response", attr("response")),
@@ -185,12 +199,13 @@ TRAININGS = [
     Column(N_("Women"), "#reached+f", attr("participants_female")),
     Column(N_("Men"), "#reached+m", attr("participants_male")),
     Column(N_("Sex not given"), "#reached+unspecified", attr("participants_undisclosed")),
-    Column(N_("Participants"), "#reached+total", lambda r, lk: training_total(r)),
-    Column(N_("% women"), "#indicator+f+pct", lambda r, lk: _percent(training_share_women(r))),
+    Column(N_("Participants"), "#reached+total", needs(lambda r, lk: training_total(r), *_PARTICIPANTS)),
+    Column(N_("% women"), "#indicator+f+pct",
+           needs(lambda r, lk: _percent(training_share_women(r)), *_PARTICIPANTS)),
     Column(N_("Training of trainers"), "#activity+tot+code", flag("training_of_trainers"), YES_NO),
     Column(N_("Pre-test average"), "#indicator+pretest", attr("pre_test_avg")),
     Column(N_("Post-test average"), "#indicator+posttest", attr("post_test_avg")),
-    Column(N_("Gain"), "#indicator+gain", lambda r, lk: score_gain(r)),
+    Column(N_("Gain"), "#indicator+gain", needs(lambda r, lk: score_gain(r), "pre_test_avg", "post_test_avg")),
     Column(N_("Notes"), "#meta+notes", attr("notes")),
     *stamps(),
 ]

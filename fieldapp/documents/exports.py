@@ -12,18 +12,21 @@ import csv
 import io
 import shutil
 import tempfile
+from collections import namedtuple
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from fieldapp.documents import export_columns
 from fieldapp.documents.common import DocumentError, Languages, check_destination, join_unique
 from fieldapp.documents.export_columns import COLUMNS, Column
 from fieldapp.domain.validation import strip_controls
 from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import N_, _, translate_in
 from fieldapp.store.outputs import (CONSENTED_REFERRAL, CONSENTED_SERVICE, LIVE_COMMITMENT_ITEM, SHARED_INCIDENT,
-                                   count_records, iter_places, iter_records, log_output)
+                                   count_records, iter_places, iter_records, iter_stored_rows, log_output,
+                                   reader_of, stored_kinds)
 from fieldapp.core.changes import ListQuery
 
 KINDS = tuple(COLUMNS)
@@ -95,8 +98,11 @@ class Lookups:
         return found
 
     def load_referrals(self, services: list) -> None:
-        found = self._session.referrals.get_many(sorted({s.referral_id for s in services}))
-        self._codes = {referral_id: referral.survivor_code for referral_id, referral in found.items()}
+        self.load_survivor_codes(s.referral_id for s in services)
+
+    def load_survivor_codes(self, referral_ids) -> None:
+        """The survivor codes of one batch of services' referrals."""
+        self._codes = self._session.referrals.survivor_codes(referral_ids)
 
     def survivor_code(self, referral_id: str) -> str:
         return self._codes.get(referral_id, "")
@@ -150,6 +156,31 @@ def language_name_in(language: str, in_language: str) -> str:
     return Locale.parse(in_language).languages.get(language, language)
 
 
+def stored_plan(columns: list[Column]) -> list[str] | None:
+    """The stored fields an export of `columns` reads, in order of first use, or None when a
+    column's getter takes a whole record (it says neither what it reads nor what it needs)."""
+    names: list[str] = []
+    for column in columns:
+        reads = getattr(column.get, "reads", None)
+        if reads is not None:
+            wanted = ("location_pcode",) if reads[0] == "admin" else (reads[1],)
+        else:
+            wanted = getattr(column.get, "needs", None)
+            if wanted is None:
+                return None
+        names += [name for name in wanted if name not in names]
+    return names
+
+
+# A moment as the store keeps it ("2025-03-04T10:22:33.123+00:00") and as csv_cell writes it
+# ("2025-03-04T10:22:33+00:00"): cut, not parsed. Any other text is parsed as a record would be.
+_STORED_MOMENT = ("(v[:19] + '+00:00' if len(v) == 29 and v[23:] == '+00:00' and v[19] == '.' and v[10] == 'T' "
+                  "else moment_text(v, {kind!r}))")
+_STORED_DAY = "(v if len(v) == 10 and v[4] == '-' and v[7] == '-' else moment_text(v, {kind!r}))"
+# export_columns.moment, inline: a date-time in UTC.
+_MOMENT = "(v if (v := {value}).__class__ is not datetime or v.tzinfo is UTC else v.astimezone(UTC))"
+
+
 class RowMaker:
     """The values of one row, columns resolved once per export (a 200 000-row export calls it
     200 000 times), each value passed through the sink's `cell` (CSV: dates as text, formulas
@@ -157,37 +188,79 @@ class RowMaker:
 
     The row is one generated expression (as dataclasses generate their `__init__`): a column that
     reads an attribute reads it inline, a common text goes through without a call, a code takes
-    its prepared cells from a dictionary; only computed columns call their getter."""
+    its prepared cells from a dictionary; only computed columns call their getter.
+
+    Made with `stored` ((field, how it is stored) for each value of a row tuple, see stored_plan),
+    it makes the row from the stored values themselves, with no record: a moment's text is cut to
+    the second, a list of codes is decoded once per distinct list, and a computed column's getter
+    is given an object holding only the fields it needs."""
 
     def __init__(self, columns: list[Column], languages: Languages, lookups: Lookups,
-                 cell: Callable | None = None, record_type: type | None = None):
+                 cell: Callable | None = None, record_type: type | None = None,
+                 stored: list[tuple[str, str]] | None = None):
         self._codes = languages.codes
-        # Attributes that hold one code, never a list (threat types…): read without a type check.
-        single = ({f.name for f in fields(record_type) if not str(f.type).startswith("list")}
-                  if record_type is not None and is_dataclass(record_type) else set())
+        if stored is not None:
+            single = {name for name, kind in stored if kind != "json"}
+        else:
+            # Attributes that hold one code, never a list (threat types…): read without a type check.
+            single = ({f.name for f in fields(record_type) if not str(f.type).startswith("list")}
+                      if record_type is not None and is_dataclass(record_type) else set())
         self._lookups = lookups
         self._cell = cell or _same
         names: dict[str, object] = {"cell": self._cell, "FORMULA_OR_SPACE": FORMULA_OR_SPACE, "UTC": timezone.utc,
-                                    "datetime": datetime, "date": date,
+                                    "datetime": datetime, "date": date, "moment_text": self._moment_text,
                                     "admin_rows": lookups.admin_rows, "admin_row": lookups.admin_row}
+        position = {name: index for index, (name, _kind) in enumerate(stored or ())}
+        kinds = dict(stored or ())
+
+        def field(name: str) -> str:
+            """The expression of a field's value as a record holds it."""
+            if stored is None:
+                return f"record.{name}"
+            raw, kind = f"record[{position[name]}]", kinds[name]
+            if kind == "plain":
+                return raw
+            names[f"read_{kind}"], names[f"empty_{kind}"] = reader_of(kind)
+            return f"(empty_{kind} if (w := {raw}) is None else read_{kind}(w))"
+
+        def truth(name: str) -> str:
+            """A flag's expression, to be tested for truth (a stored 0 or 1, None read as False)."""
+            return f"record.{name}" if stored is None else f"record[{position[name]}]"
+
+        needed = [name for column in columns if getattr(column.get, "reads", None) is None
+                  for name in getattr(column.get, "needs", ())]
+        needed = list(dict.fromkeys(needed))
+        prologue = ""
+        if stored is not None and needed:
+            names["Needed"] = namedtuple("Needed", needed)
+            prologue = f"    record_ = Needed({', '.join(field(name) for name in needed)})\n"
         parts = []
+        levels_found = False
         for number, column in enumerate(columns):
             reads = getattr(column.get, "reads", None)
             if reads is None:
                 names[f"get{number}"] = column.get
-                value = f"get{number}(record, lookups)"
+                value = f"get{number}({'record_' if stored is not None else 'record'}, lookups)"
             elif reads[0] == "attr":
-                value = f"record.{reads[1]}"
-            elif reads[0] == "admin":  # one of the place's admin levels (Lookups.admin_row)
-                value = (f"(admin_rows.get(record.location_pcode) or admin_row(record.location_pcode))"
-                         f"[{int(reads[1])}]")
-            elif reads[0] == "moment":  # export_columns.moment, inline: a date-time in UTC
-                value = (f"(v if (v := record.{reads[1]}).__class__ is not datetime or v.tzinfo is UTC "
-                         f"else v.astimezone(UTC))")
+                value = field(reads[1])
+            elif reads[0] == "admin":  # one of the place's admin levels (Lookups.admin_row), found once a row
+                if not levels_found:
+                    levels_found = True
+                    pcode = field("location_pcode")
+                    prologue += f"    admin_ = admin_rows.get({pcode}) or admin_row({pcode})\n"
+                value = f"admin_[{int(reads[1])}]"
+            elif reads[0] == "moment":
+                value = _MOMENT.format(value=field(reads[1]))
             else:  # flag
-                value = f"('yes' if record.{reads[1]} else 'no')"
+                value = f"('yes' if {truth(reads[1])} else 'no')"
             if column.vocabulary is None:
                 if reads is not None and reads[0] == "moment" and self._cell is csv_cell:
+                    kind = kinds.get(reads[1])
+                    if kind in ("datetime", "date"):
+                        # Cut from the stored text (see _STORED_MOMENT), parsed only if unusual.
+                        shape = (_STORED_MOMENT if kind == "datetime" else _STORED_DAY).format(kind=kind)
+                        parts.append(f"('' if (v := record[{position[reads[1]]}]) is None else {shape})")
+                        continue
                     # csv_cell's dates, inline: ISO 8601, a moment to the second with its offset.
                     parts.append(f"('' if (v := {value}) is None else v.isoformat(timespec='seconds') "
                                  f"if v.__class__ is datetime else v.isoformat() if v.__class__ is date else cell(v))")
@@ -209,19 +282,43 @@ class RowMaker:
                         for code in column.vocabulary.codes}
             expanded[""] = expanded[None] = [""] * (1 + len(self._codes))
             names[f"codes{number}"] = expanded
-            names[f"other{number}"] = self._other(column.vocabulary)
+            names[f"other{number}"] = other = self._other(column.vocabulary)
             if reads is not None and reads[0] == "flag" and "yes" in expanded and "no" in expanded:
                 names[f"yes{number}"], names[f"no{number}"] = expanded["yes"], expanded["no"]
-                parts.append(f"*(yes{number} if record.{reads[1]} else no{number})")
+                parts.append(f"*(yes{number} if {truth(reads[1])} else no{number})")
                 continue
             if reads is not None and reads[0] == "attr" and reads[1] in single:
                 parts.append(f"*(codes{number}.get(v := {value}) or other{number}(v))")
                 continue
+            if reads is not None and reads[0] == "attr" and kinds.get(reads[1]) == "json":
+                # A list of codes kept as JSON text: its cells are made once per distinct text.
+                names[f"lists{number}"] = lists = {}
+                names[f"decode{number}"] = self._decoder(lists, expanded, other)
+                parts.append(f"*(lists{number}.get(v := record[{position[reads[1]]}]) or decode{number}(v))")
+                continue
             parts.append(f"*((codes{number}.get(v) if (v := {value}).__class__ is not list else None) "
                          f"or other{number}(v))")
-        source = "def make_row(record, lookups):\n    return [" + ", ".join(parts) + "]\n"
+        source = "def make_row(record, lookups):\n" + prologue + "    return [" + ", ".join(parts) + "]\n"
         exec(compile(source, f"<export row of {len(columns)} columns>", "exec"), names)  # noqa: S102 - our own text
         self._make = names["make_row"]
+
+    def _moment_text(self, text: str, kind: str):
+        """A stored date or moment in an unusual shape, as csv_cell writes the record's value."""
+        value = export_columns.moment(reader_of(kind)[0](text))
+        return value.isoformat(timespec="seconds") if value.__class__ is datetime else csv_cell(value)
+
+    @staticmethod
+    def _decoder(lists: dict, expanded: dict, other: Callable) -> Callable:
+        read, empty = reader_of("json")
+
+        def decode(text) -> list:
+            value = empty if text is None else read(text)
+            found = (expanded.get(value) if value.__class__ is not list else None) or other(value)
+            if len(lists) < 10_000:  # combinations of a few codes; bounded whatever the data
+                lists[text] = found
+            return found
+
+        return decode
 
     def _other(self, vocabulary) -> Callable:
         """The cells of several codes (threat types, topics, sectors), or of a code outside the
@@ -352,21 +449,60 @@ class XlsxSink:
         self._book.close()
 
 
-def _batches(session, kind: str, query: ListQuery):
-    if kind == "referrals":
-        return iter_records(session.referrals, query, BATCH, CONSENTED_REFERRAL)
-    if kind == "services":
-        return iter_records(session.services, query, BATCH, CONSENTED_SERVICE)
+def _source(session, kind: str, query: ListQuery):
+    """(repository, query, condition): where a kind's rows come from, which of them, and the fixed
+    condition that holds some back (consent to reporting, shared with the MARA reporting, live
+    commitments). None for places: the gazetteer is not a record repository."""
     if kind == "places":
+        return None
+    condition = {"referrals": CONSENTED_REFERRAL, "services": CONSENTED_SERVICE, "incidents": SHARED_INCIDENT,
+                 "commitments": LIVE_COMMITMENT_ITEM}.get(kind, "")
+    if kind in ("commitments", "parties"):  # all of them, whatever the list shows
+        query = ListQuery()
+    repository = {"referrals": session.referrals, "services": session.services, "incidents": session.incidents,
+                  "commitments": session.commitment_items, "parties": session.parties, "alerts": session.alerts,
+                  "trainings": session.trainings, "directory": session.providers}[kind]
+    return repository, query, condition
+
+
+def _batches(session, kind: str, query: ListQuery):
+    """Batches of the records to export."""
+    source = _source(session, kind, query)
+    if source is None:
         return iter_places(session, BATCH)
-    if kind == "incidents":
-        return iter_records(session.incidents, query, BATCH, SHARED_INCIDENT)
-    if kind == "commitments":
-        return iter_records(session.commitment_items, ListQuery(), BATCH, LIVE_COMMITMENT_ITEM)
-    if kind == "parties":
-        return iter_records(session.parties, ListQuery(), BATCH)
-    repository = {"alerts": session.alerts, "trainings": session.trainings, "directory": session.providers}[kind]
-    return iter_records(repository, query, BATCH)
+    repository, query, condition = source
+    return iter_records(repository, query, BATCH, condition)
+
+
+def _stored_batches(session, kind: str, query: ListQuery, plan: list[str]):
+    """Batches of tuples of the stored values of `plan` (in its order) of the records _batches
+    would give."""
+    repository, query, condition = _source(session, kind, query)
+    return iter_stored_rows(repository, plan, query, BATCH, condition)
+
+
+def _made_rows(session, kind: str, query: ListQuery, columns: list[Column], languages: Languages,
+               lookups: Lookups, cell: Callable | None):
+    """Batches of rows ready for the sink. Made from the stored values the columns read when each
+    says what it reads (no record built, see RowMaker); otherwise from whole records."""
+    source = _source(session, kind, query)
+    plan = stored_plan(columns) if source is not None else None
+    if plan is not None:
+        kinds = stored_kinds(source[0])
+        make_row = RowMaker(columns, languages, lookups, cell, stored=[(name, kinds[name]) for name in plan])
+        referral_at = plan.index("referral_id") if kind == "services" else None
+        for batch in _stored_batches(session, kind, query, plan):
+            if referral_at is not None:
+                lookups.load_survivor_codes(row[referral_at] for row in batch)
+            yield [make_row(row) for row in batch]
+        return
+    make_row = None
+    for batch in _batches(session, kind, query):
+        if make_row is None:
+            make_row = RowMaker(columns, languages, lookups, cell, type(batch[0]) if batch else None)
+        if kind == "services":
+            lookups.load_referrals(batch)
+        yield [make_row(record) for record in batch]
 
 
 # Kinds whose export holds back some records (no consent to reporting, kept out of the MARA
@@ -418,15 +554,10 @@ def export(session, kind: str, path: Path | str, fmt: str, language_spec: str, h
             else:
                 sink = CsvSink(handle, columns, languages)
             sink.header(header_rows(columns, languages, hxl))
-            make_row = None
             progress(0, total)
-            for batch in _batches(session, kind, query):
-                if make_row is None:
-                    make_row = RowMaker(columns, languages, lookups, sink.cell, type(batch[0]) if batch else None)
-                if kind == "services":
-                    lookups.load_referrals(batch)
-                sink.write_many([make_row(record) for record in batch])
-                written += len(batch)
+            for rows in _made_rows(session, kind, query, columns, languages, lookups, sink.cell):
+                sink.write_many(rows)
+                written += len(rows)
                 so_far = handle.tell()
                 progress(written, max(total, written))
             sink.close()
