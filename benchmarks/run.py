@@ -84,12 +84,34 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _written_parts(text: str) -> dict[str, str]:
+    """Each part's heading and table as the document holds them now, by part name."""
+    inside = text.split(START, 1)[1].split(END, 1)[0] if START in text and END in text else ""
+    by_title = {f"**{title}**": part for part, title in TITLES.items()}
+    found, current = {}, None
+    for line in inside.splitlines():
+        heading = next((part for title, part in by_title.items() if line.startswith(title + " (")), None)
+        if heading:
+            current = heading
+            found[current] = [line]
+        elif current and (line.startswith("|") or (not line and len(found[current]) == 1)):
+            found[current].append(line)
+        else:
+            current = None
+    return {part: "\n".join(block) for part, block in found.items()}
+
+
 def write_doc(results: dict) -> None:
     latest = max(results.values(), key=lambda part: part["when"])
     lines = [START, "Written by `python benchmarks/run.py`; each part shows when it last ran.", "",
              "| machine | |", "|---|---|", *(f"| {key} | {value} |" for key, value in latest["facts"].items()), ""]
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n" + START + "\n" + END + "\n"
+    written = _written_parts(text)
     for part in PARTS:
         if part not in results:
+            # Measured on another machine or before the kept results were lost: keep its rows as written.
+            if part in written:
+                lines += [written[part], ""]
             continue
         found = results[part]
         load = found["facts"].get("Load average at start", "?")
@@ -98,7 +120,6 @@ def write_doc(results: dict) -> None:
                   table([Row(**row) for row in found["rows"]]), ""]
     lines.append(END)
     block = "\n".join(lines)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n" + START + "\n" + END + "\n"
     if START in text and END in text:
         text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
     else:
