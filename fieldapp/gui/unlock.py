@@ -23,7 +23,6 @@ from fieldapp.gui.workers import Worker, error_message, start_key_work
 from fieldapp.i18n import _, ngettext
 from fieldapp.paths import remember_language
 from fieldapp.store.quick_delete import VaultDeleted, describe
-from fieldapp.store.shares import describe_reading, looks_like_shares, read_shares
 from fieldapp.store.throttle import FREE_ATTEMPTS, UnlockThrottled
 from fieldapp.store.vault import Vault, normalise_recovery_key
 
@@ -465,6 +464,9 @@ class UnlockScreen(QWidget):
     # -- recovery ----------------------------------------------------------------------------
     def _show_share_progress(self) -> None:
         """While shares are typed: how many are read, how many more the vault needs."""
+        # Imported on the recovery page only: the share code and its word list are not needed to start.
+        from fieldapp.store.shares import describe_reading, looks_like_shares, read_shares
+
         text = self.recovery_key.toPlainText()
         if not looks_like_shares(text):
             self.share_progress.clear()
@@ -497,6 +499,8 @@ class UnlockScreen(QWidget):
             return
         new_passphrase = self.new_passphrase.value()
         vault = self.vault
+        from fieldapp.store.shares import looks_like_shares
+
         with_shares = looks_like_shares(text)
         key = text if with_shares else normalise_recovery_key(text)
 
