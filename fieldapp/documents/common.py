@@ -13,6 +13,7 @@ from fieldapp.fileio import atomic_writer, is_out_of_space, out_of_space_message
 from fieldapp.i18n import DEFAULT_LOCALES, N_, _, format_date, format_number, format_percent
 from fieldapp.i18n import language as current_language
 from fieldapp.i18n import locale_name, translate_in
+from fieldapp.store.outputs import log_output
 
 LANGUAGE_SPECS = ("en", "fr", "en+fr")
 # Each language in its own language; the bilingual choice in the interface language.
@@ -149,8 +150,6 @@ def write_document(session, path: Path | str, data: bytes, document: str, record
     The audit entry is written before the file takes its final name: an export can be logged and
     then fail, never appear unlogged; a failure leaves no file, partial or whole.
     """
-    from fieldapp.store.outputs import log_output  # here: `fieldapp --help` needs none of the store
-
     target = check_destination(path)
     try:
         with atomic_writer(target) as handle:
@@ -181,8 +180,6 @@ def check_destination(path: Path | str) -> Path:
 
 def log_print(session, document: str, record_id: str = "", detail: dict | None = None) -> None:
     """Audit a document sent to a printer (the GUI prints; the PDF never touches disk)."""
-    from fieldapp.store.outputs import log_output
-
     log_output(session, "print", document, record_id, detail or {})
 
 
