@@ -54,25 +54,36 @@ class CachedVault:
 
 
 def cached_vault(records: int, log=print) -> CachedVault:
-    folder = cache_root() / f"vault-{records}-{_content_hash()}"
-    vault_path = folder / "vault"
-    if (folder / RECOVERY_FILE).is_file() and Vault(vault_path).exists():
-        return CachedVault(vault_path)
-    if folder.exists():
-        shutil.rmtree(folder)  # an interrupted build
-    folder.mkdir(parents=True)
-    log(f"Building a {records}-record demo vault in {folder} (once; a few minutes)…")
-    started, last = time.monotonic(), [0.0]
+    last = [0.0]
 
     def progress(stage: str, done: int, total: int) -> None:
         if time.monotonic() - last[0] > 10:
             last[0] = time.monotonic()
             log(f"  {stage}: {done}/{total}")
 
-    # Built under a temporary name, renamed when complete, so an interrupted build is never reused.
+    def build(building: Path) -> str:
+        session, recovery_key, _counts = create_demo_vault(building, records, DEMO_PASSPHRASE, progress)
+        session.close()
+        return recovery_key
+
+    return _built_once(cache_root() / f"vault-{records}-{_content_hash()}",
+                       f"a {records}-record demo vault", build, log)
+
+
+def _built_once(folder: Path, what: str, build, log) -> CachedVault:
+    """The vault cached in `folder`, built first by `build(building_folder) -> recovery key` if it
+    is not there. Built under a temporary name, renamed when complete, so an interrupted build is
+    never reused."""
+    vault_path = folder / "vault"
+    if (folder / RECOVERY_FILE).is_file() and Vault(vault_path).exists():
+        return CachedVault(vault_path)
+    if folder.exists():
+        shutil.rmtree(folder)  # an interrupted build
+    folder.mkdir(parents=True)
+    log(f"Building {what} in {folder} (once; a few minutes)…")
+    started = time.monotonic()
     building = folder / "building"
-    session, recovery_key, _counts = create_demo_vault(building, records, DEMO_PASSPHRASE, progress)
-    session.close()
+    recovery_key = build(building)
     (building / "fieldapp.lock").unlink(missing_ok=True)
     building.rename(vault_path)
     (folder / RECOVERY_FILE).write_text(recovery_key + "\n", encoding="ascii")
@@ -91,10 +102,19 @@ def cached_mara_vault(incidents: int, log=print) -> CachedVault:
     from fieldapp.paths import resources_dir
 
     digest = hashlib.sha256((_content_hash() + (ROOT / "fieldapp" / "demo_mara.py").read_text("utf-8")).encode())
-    folder = cache_root() / f"mara-{incidents}-{digest.hexdigest()[:12]}"
-    vault_path = folder / "vault"
-    if (folder / RECOVERY_FILE).is_file() and Vault(vault_path).exists():
-        return CachedVault(vault_path)
+
+    def build(building: Path) -> str:
+        session, recovery_key = Vault.create(building, "Bureau de Beni (démo)", "BNI", DEMO_USER, DEMO_PASSPHRASE)
+        try:
+            places = resources_dir() / "pcodes" / "COD_pcodes.csv"
+            session.places.import_places(read_pcode_file(places), source=places.name)
+            fill_mara(session, incidents, date.today())
+        finally:
+            session.close()
+        return recovery_key
+
+    return _built_once(cache_root() / f"mara-{incidents}-{digest.hexdigest()[:12]}",
+                       f"a vault of {incidents} CRSV incidents", build, log)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

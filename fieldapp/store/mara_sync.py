@@ -18,11 +18,9 @@ _STAMP_SITE = "substr({column}, 24)"
 _BLANKED = {"notes": "''"}
 
 
-_MISSION_TABLES = RELAYED_TABLES  # the mission list headquarters keeps and relays
-
-
+# The mission list headquarters keeps and relays (domain/synced.py).
 def _mission_table(table: str) -> str:
-    if table not in _MISSION_TABLES:
+    if table not in RELAYED_TABLES:
         raise ValueError(table)
     return table
 
@@ -69,7 +67,7 @@ class MaraSyncStore:
 
     def mark_own_rows(self, peer_site: str, own_site: str) -> None:
         """After a bundle to `peer_site`: it has every party, commitment and item this site made."""
-        for table in _MISSION_TABLES:
+        for table in RELAYED_TABLES:
             self._db.execute(f"INSERT INTO sync_shared (peer_site, record_id, withdrawn) SELECT ?, id, 0 FROM {table} "
                              "WHERE origin_site = ? ON CONFLICT (peer_site, record_id) DO NOTHING",
                              (peer_site, own_site))
