@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from fieldapp.domain.synced import RELAYED_TABLES
-from fieldapp.store.sync_store import batched, columns
+from fieldapp.store.sync_store import STAMP_SITE, batched, columns
 
-_STAMP_SITE = "substr({column}, 24)"
 # What a bundle must never carry, replaced in the query itself so it never leaves SQLite.
 _BLANKED = {"notes": "''"}
 
@@ -34,7 +33,7 @@ class MaraSyncStore:
         cols = columns("incidents")
         select = ", ".join(_BLANKED.get(name, name) for name in cols)
         sql = (f"SELECT {select}, seq FROM incidents WHERE seq > ? AND hlc > ? AND share_with_mara = 1 "
-               f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
+               f"AND {STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
         return batched(self._db, sql, [since, own_site], len(cols))
 
     def withdrawn_incidents(self, since: str, peer_site: str) -> Iterator[tuple]:
@@ -49,7 +48,7 @@ class MaraSyncStore:
         self._db.execute(
             "INSERT INTO sync_shared (peer_site, record_id, withdrawn) "
             "SELECT ?, id, 0 FROM incidents WHERE hlc > ? AND share_with_mara = 1 "
-            f"AND {_STAMP_SITE.format(column='hlc')} = ? "
+            f"AND {STAMP_SITE.format(column='hlc')} = ? "
             "ON CONFLICT (peer_site, record_id) DO UPDATE SET withdrawn = 0", (peer_site, since, own_site))
         self._db.execute(
             "UPDATE sync_shared SET withdrawn = 1 WHERE peer_site = ? AND withdrawn = 0 AND record_id IN "
@@ -60,7 +59,7 @@ class MaraSyncStore:
         sent to this peer (written by a version of fieldapp that kept field commitments home)."""
         cols = columns(_mission_table(table))
         sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND origin_site = ? "
-               f"AND {_STAMP_SITE.format(column='hlc')} = ? AND (hlc > ? OR NOT EXISTS "
+               f"AND {STAMP_SITE.format(column='hlc')} = ? AND (hlc > ? OR NOT EXISTS "
                f"(SELECT 1 FROM sync_shared x WHERE x.peer_site = ? AND x.record_id = {table}.id)) "
                "ORDER BY seq LIMIT ?")
         return batched(self._db, sql, [own_site, own_site, since, peer_site], len(cols))
@@ -78,7 +77,7 @@ class MaraSyncStore:
         when a version was written, not when it reached headquarters; the lists are short). Never
         the peer's own versions: it has them, or newer."""
         cols = columns(_mission_table(table))
-        site = _STAMP_SITE.format(column="hlc")
+        site = STAMP_SITE.format(column="hlc")
         sql = (f"SELECT {', '.join(cols)}, seq FROM {table} WHERE seq > ? AND {site} != ? "
                f"AND (hlc > ? OR {site} != ?) ORDER BY seq LIMIT ?")
         return batched(self._db, sql, [peer_site, since, own_site], len(cols))

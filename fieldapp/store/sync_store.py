@@ -21,7 +21,7 @@ UUID_TABLES = tuple(table.name for table in SYNCED if table.key == "id")
 # Places have no integer `seq`; their implicit rowid orders them just as stably within a transaction.
 _ORDER_COLUMN = {table: "seq" for table in UUID_TABLES} | {"places": "rowid"}
 # A clock stamp is `WWWWWWWWWWWWWWW.CCCCCC.SITE`: the writing site starts at character 24.
-_STAMP_SITE = "substr({column}, 24)"
+STAMP_SITE = "substr({column}, 24)"
 BATCH = 2000
 
 
@@ -198,14 +198,14 @@ class SyncStore:
         order = _ORDER_COLUMN[_table(table)]
         cols = columns(table)
         sql = (f"SELECT {', '.join(cols)}, {order} FROM {table} WHERE {order} > ? AND hlc > ? "
-               f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY {order} LIMIT ?")
+               f"AND {STAMP_SITE.format(column='hlc')} = ? ORDER BY {order} LIMIT ?")
         return batched(self._db, sql, [since, own_site], len(cols))
 
     def shared_referrals(self, since: str, own_site: str) -> Iterator[tuple]:
         """Referrals with consent to reporting, last written here after `since`."""
         cols = columns("referrals")
         sql = (f"SELECT {', '.join(cols)}, seq FROM referrals WHERE seq > ? AND hlc > ? AND consent_reporting = 1 "
-               f"AND {_STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
+               f"AND {STAMP_SITE.format(column='hlc')} = ? ORDER BY seq LIMIT ?")
         return batched(self._db, sql, [since, own_site], len(cols))
 
     def shared_services(self, since: str, own_site: str, peer_site: str) -> Iterator[tuple]:
@@ -214,7 +214,7 @@ class SyncStore:
         cols = columns("referral_services")
         sql = (f"SELECT {', '.join('s.' + c for c in cols)}, s.seq FROM referral_services s "
                "JOIN referrals r ON r.id = s.referral_id "
-               f"WHERE s.seq > ? AND r.consent_reporting = 1 AND {_STAMP_SITE.format(column='s.hlc')} = ? "
+               f"WHERE s.seq > ? AND r.consent_reporting = 1 AND {STAMP_SITE.format(column='s.hlc')} = ? "
                "AND (s.hlc > ? OR NOT EXISTS (SELECT 1 FROM sync_shared x WHERE x.peer_site = ? "
                "AND x.record_id = r.id AND x.withdrawn = 0)) ORDER BY s.seq LIMIT ?")
         return batched(self._db, sql, [own_site, since, peer_site], len(cols))
@@ -254,7 +254,7 @@ class SyncStore:
         self._db.execute(
             "INSERT INTO sync_shared (peer_site, record_id, withdrawn) "
             f"SELECT ?, id, 0 FROM referrals WHERE hlc > ? AND consent_reporting = 1 "
-            f"AND {_STAMP_SITE.format(column='hlc')} = ? "
+            f"AND {STAMP_SITE.format(column='hlc')} = ? "
             "ON CONFLICT (peer_site, record_id) DO UPDATE SET withdrawn = 0", (peer_site, since, own_site))
         self._db.execute(
             "UPDATE sync_shared SET withdrawn = 1 WHERE peer_site = ? AND withdrawn = 0 AND record_id IN "
